@@ -1,0 +1,375 @@
+//! Kubernetes objects read into typed facts with spans.
+//!
+//! An object is a YAML document (or an item of a `kind: List`) with
+//! `apiVersion` and `kind`. Anything else, such as a CI config, is not a
+//! Kubernetes object and yields nothing.
+
+use crate::formats::yaml::{Y, YamlFile};
+use crate::source::{FileId, Span};
+
+use super::Facts;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum WorkloadKind {
+    Deployment,
+    StatefulSet,
+    ReplicaSet,
+    DaemonSet,
+    Job,
+    CronJob,
+    Pod,
+    /// Argo Rollouts `Rollout`.
+    Rollout,
+}
+
+impl WorkloadKind {
+    fn from_kind(api_version: &str, kind: &str) -> Option<Self> {
+        Some(match kind {
+            "Deployment" => WorkloadKind::Deployment,
+            "StatefulSet" => WorkloadKind::StatefulSet,
+            "ReplicaSet" => WorkloadKind::ReplicaSet,
+            "DaemonSet" => WorkloadKind::DaemonSet,
+            "Job" => WorkloadKind::Job,
+            "CronJob" => WorkloadKind::CronJob,
+            "Pod" => WorkloadKind::Pod,
+            "Rollout" if api_version.starts_with("argoproj.io/") => WorkloadKind::Rollout,
+            _ => return None,
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WorkloadKind::Deployment => "Deployment",
+            WorkloadKind::StatefulSet => "StatefulSet",
+            WorkloadKind::ReplicaSet => "ReplicaSet",
+            WorkloadKind::DaemonSet => "DaemonSet",
+            WorkloadKind::Job => "Job",
+            WorkloadKind::CronJob => "CronJob",
+            WorkloadKind::Pod => "Pod",
+            WorkloadKind::Rollout => "Rollout",
+        }
+    }
+
+    /// Long-running workloads that replace pods by rolling out and receive
+    /// traffic through Services.
+    pub fn rolls_out(self) -> bool {
+        matches!(
+            self,
+            WorkloadKind::Deployment
+                | WorkloadKind::StatefulSet
+                | WorkloadKind::ReplicaSet
+                | WorkloadKind::Rollout
+        )
+    }
+}
+
+/// Where an object's `metadata` put it.
+#[derive(Clone, Debug)]
+pub struct ObjectMeta {
+    pub file: FileId,
+    pub api_version: String,
+    pub kind: String,
+    pub name: String,
+    /// As written; the model fills in the default.
+    pub namespace: Option<String>,
+    /// The `kind:` key of the object.
+    pub kind_span: Span,
+    pub annotations: Vec<(String, String)>,
+}
+
+impl ObjectMeta {
+    /// `Kind/namespace/name`, once the namespace is resolved.
+    pub fn display(&self, namespace: &str) -> String {
+        format!("{} {namespace}/{}", self.kind, self.name)
+    }
+}
+
+/// A resource quantity that was set, and where.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ResourceKeys {
+    pub cpu: Option<Span>,
+    pub memory: Option<Span>,
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Resources {
+    pub requests: ResourceKeys,
+    pub limits: ResourceKeys,
+}
+
+#[derive(Clone, Debug)]
+pub struct ContainerPort {
+    pub name: Option<String>,
+    pub number: Option<i64>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Container {
+    pub name: String,
+    /// The `name:` key, or the list item when the container has no name.
+    pub name_span: Span,
+    pub ports: Vec<ContainerPort>,
+    pub readiness_probe: Option<Span>,
+    pub liveness_probe: Option<Span>,
+    pub startup_probe: Option<Span>,
+    pub resources: Resources,
+    /// `restartPolicy: Always` on an init container makes it a sidecar.
+    pub restart_always: bool,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct PodSpec {
+    pub containers: Vec<Container>,
+    pub init_containers: Vec<Container>,
+    /// Pod-level `spec.resources`.
+    pub resources: Resources,
+}
+
+#[derive(Clone, Debug)]
+pub struct Workload {
+    pub meta: ObjectMeta,
+    pub kind: WorkloadKind,
+    /// Resolved by the model.
+    pub namespace: String,
+    pub replicas: Option<(i64, Span)>,
+    pub pod_labels: Vec<(String, String)>,
+    pub pod: PodSpec,
+}
+
+impl Workload {
+    pub fn display(&self) -> String {
+        self.meta.display(&self.namespace)
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Service {
+    pub meta: ObjectMeta,
+    pub namespace: String,
+    pub selector: Vec<(String, String)>,
+}
+
+/// A `LimitRange` item of `type: Container` with default requests or limits.
+#[derive(Clone, Debug)]
+pub struct LimitRange {
+    pub meta: ObjectMeta,
+    pub namespace: String,
+    pub default_cpu: bool,
+    pub default_memory: bool,
+}
+
+/// Reads every Kubernetes object of a parsed YAML file.
+pub fn extract(yaml: &YamlFile<'_>, file: FileId, facts: &mut Facts) {
+    for doc in &yaml.docs {
+        let root = yaml.root(doc);
+        object(root, file, facts, 0);
+    }
+}
+
+fn object(obj: Y<'_, '_>, file: FileId, facts: &mut Facts, depth: u32) {
+    let (Some(api_version), Some((kind_key, kind))) = (
+        obj.get_str("apiVersion"),
+        obj.entry("kind").and_then(|(k, v)| Some((k, v.as_text()?))),
+    ) else {
+        return;
+    };
+    // `kind: List` (and `*List`) wraps objects in `items`.
+    if kind == "List" || (kind.ends_with("List") && obj.get("items").is_some_and(|i| i.is_seq())) {
+        if depth < 2 {
+            for item in obj.get("items").into_iter().flat_map(|i| i.items()) {
+                object(item, file, facts, depth + 1);
+            }
+        }
+        return;
+    }
+    facts.k8s_objects += 1;
+    let metadata = obj.get("metadata");
+    let meta = ObjectMeta {
+        file,
+        api_version: api_version.to_string(),
+        kind: kind.to_string(),
+        name: metadata
+            .and_then(|m| m.get_str("name").or_else(|| m.get_str("generateName")))
+            .unwrap_or("")
+            .to_string(),
+        namespace: metadata
+            .and_then(|m| m.get_str("namespace"))
+            .map(str::to_string),
+        kind_span: span(file, kind_key),
+        annotations: metadata
+            .and_then(|m| m.get("annotations"))
+            .map(string_map)
+            .unwrap_or_default(),
+    };
+    if let Some(wk) = WorkloadKind::from_kind(api_version, kind) {
+        facts.workloads.push(workload(obj, meta, wk, file));
+        return;
+    }
+    match kind {
+        "Service" if api_version == "v1" => facts.services.push(Service {
+            meta,
+            namespace: String::new(),
+            selector: obj
+                .path(&["spec", "selector"])
+                .map(string_map)
+                .unwrap_or_default(),
+        }),
+        "LimitRange" if api_version == "v1" => {
+            let mut default_cpu = false;
+            let mut default_memory = false;
+            for limit in obj
+                .path(&["spec", "limits"])
+                .into_iter()
+                .flat_map(|l| l.items())
+            {
+                if limit.get_str("type") != Some("Container") {
+                    continue;
+                }
+                for section in ["default", "defaultRequest"] {
+                    if let Some(s) = limit.get(section) {
+                        default_cpu |= s.get("cpu").is_some_and(|v| !v.is_null());
+                        default_memory |= s.get("memory").is_some_and(|v| !v.is_null());
+                    }
+                }
+            }
+            facts.limit_ranges.push(LimitRange {
+                meta,
+                namespace: String::new(),
+                default_cpu,
+                default_memory,
+            });
+        }
+        _ => {}
+    }
+}
+
+fn workload(obj: Y<'_, '_>, meta: ObjectMeta, kind: WorkloadKind, file: FileId) -> Workload {
+    let spec = obj.get("spec");
+    let template = match kind {
+        WorkloadKind::Pod => None,
+        WorkloadKind::CronJob => spec.and_then(|s| s.path(&["jobTemplate", "spec", "template"])),
+        _ => spec.and_then(|s| s.get("template")),
+    };
+    let pod_spec = match kind {
+        WorkloadKind::Pod => spec,
+        _ => template.and_then(|t| t.get("spec")),
+    };
+    let pod_labels = match kind {
+        WorkloadKind::Pod => obj.path(&["metadata", "labels"]),
+        _ => template.and_then(|t| t.path(&["metadata", "labels"])),
+    }
+    .map(string_map)
+    .unwrap_or_default();
+    let replicas = spec
+        .and_then(|s| s.entry("replicas"))
+        .and_then(|(k, v)| Some((v.as_i64()?, span(file, k))));
+    let pod = pod_spec.map(|p| pod(p, file)).unwrap_or_default();
+    Workload {
+        meta,
+        kind,
+        namespace: String::new(),
+        replicas,
+        pod_labels,
+        pod,
+    }
+}
+
+fn pod(spec: Y<'_, '_>, file: FileId) -> PodSpec {
+    let list = |key: &str| -> Vec<Container> {
+        spec.get(key)
+            .into_iter()
+            .flat_map(|c| c.items())
+            .filter(|c| c.is_map())
+            .map(|c| container(c, file))
+            .collect()
+    };
+    PodSpec {
+        containers: list("containers"),
+        init_containers: list("initContainers"),
+        resources: spec
+            .get("resources")
+            .map(|r| resources(r, file))
+            .unwrap_or_default(),
+    }
+}
+
+fn container(c: Y<'_, '_>, file: FileId) -> Container {
+    let (name, name_span) = match c.entry("name") {
+        Some((k, v)) => (v.as_text().unwrap_or("").to_string(), span(file, k)),
+        None => (String::new(), span(file, c)),
+    };
+    let probe = |key: &str| {
+        c.entry(key)
+            .filter(|(_, v)| !v.is_null())
+            .map(|(k, _)| span(file, k))
+    };
+    Container {
+        name,
+        name_span,
+        ports: c
+            .get("ports")
+            .into_iter()
+            .flat_map(|p| p.items())
+            .map(|p| ContainerPort {
+                name: p.get_str("name").map(str::to_string),
+                number: p.get("containerPort").and_then(|n| n.as_i64()),
+            })
+            .collect(),
+        readiness_probe: probe("readinessProbe"),
+        liveness_probe: probe("livenessProbe"),
+        startup_probe: probe("startupProbe"),
+        resources: c
+            .get("resources")
+            .map(|r| resources(r, file))
+            .unwrap_or_default(),
+        restart_always: c.get_str("restartPolicy") == Some("Always"),
+    }
+}
+
+fn resources(r: Y<'_, '_>, file: FileId) -> Resources {
+    let keys = |section: &str| -> ResourceKeys {
+        let Some(s) = r.get(section) else {
+            return ResourceKeys::default();
+        };
+        let key = |name: &str| {
+            s.entry(name)
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, _)| span(file, k))
+        };
+        ResourceKeys {
+            cpu: key("cpu"),
+            memory: key("memory"),
+        }
+    };
+    Resources {
+        requests: keys("requests"),
+        limits: keys("limits"),
+    }
+}
+
+/// A mapping of strings (labels, annotations, selectors), in file order.
+fn string_map(m: Y<'_, '_>) -> Vec<(String, String)> {
+    m.entries()
+        .into_iter()
+        .filter_map(|(k, v)| Some((k.as_str()?.to_string(), v.as_str()?.to_string())))
+        .collect()
+}
+
+fn span(file: FileId, node: Y<'_, '_>) -> Span {
+    let start = node.start();
+    let end = node.end();
+    // Keys end where their text ends; collections may end lines later.
+    let end = if end.line == start.line && end.col > start.col {
+        end
+    } else {
+        start
+    };
+    Span::new(file, start, end)
+}
+
+/// The `namespace:` of a kustomization file, which applies to the objects
+/// of its directory that set none.
+pub fn kustomization_namespace(yaml: &YamlFile<'_>) -> Option<String> {
+    let doc = yaml.docs.first()?;
+    yaml.root(doc).get_str("namespace").map(str::to_string)
+}

@@ -1,0 +1,3 @@
+//! One parser per input format, each producing a tree whose nodes carry spans.
+
+pub mod yaml;

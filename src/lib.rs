@@ -1,0 +1,16 @@
+//! scalelint finds scaling mistakes in deployment configuration before deploy.
+//!
+//! The pipeline, one module per stage: `discover` → `formats` (spanned
+//! parse) → `extract` (facts) → `model` (joined) → `rules` → `report`.
+
+pub mod cli;
+pub mod config;
+pub mod discover;
+pub mod extract;
+pub mod finding;
+pub mod formats;
+pub mod lint;
+pub mod model;
+pub mod report;
+pub mod rules;
+pub mod source;

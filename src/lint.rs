@@ -1,0 +1,398 @@
+//! The pipeline: discover → read and parse in parallel → extract facts →
+//! join the model → run rules → filter → sort. Each file is read once and
+//! parsed once; its text is dropped as soon as its facts are extracted.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use crate::discover::{self, GlobList, WalkOptions};
+use crate::extract::{self, Facts};
+use crate::finding::{Finding, Findings, Severity};
+use crate::formats::yaml::{self, ErrorKind, YamlFile};
+use crate::model::Model;
+use crate::rules::{Check, RULES, Rule, RuleSet};
+use crate::source::{FileId, FileKind, Pos, SourceFile, Span, to_u32};
+
+/// Files over this size are skipped with a note.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
+
+/// Everything a run needs, resolved from flags and config before it starts.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub paths: Vec<PathBuf>,
+    pub enabled: RuleSet,
+    /// Report SL902 file-skipped findings (otherwise only counted).
+    pub show_skipped: bool,
+    pub excludes: Vec<GlobList>,
+    pub no_ignore: bool,
+    pub severity: Vec<(Rule, Severity)>,
+    pub per_file_ignores: Vec<(GlobList, RuleSet)>,
+    pub max_file_size: u64,
+}
+
+impl Settings {
+    pub fn new(paths: Vec<PathBuf>) -> Self {
+        Settings {
+            paths,
+            enabled: RuleSet::all(),
+            show_skipped: false,
+            excludes: Vec::new(),
+            no_ignore: false,
+            severity: Vec::new(),
+            per_file_ignores: Vec::new(),
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+        }
+    }
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct Stats {
+    /// Files found, by kind.
+    pub files_by_kind: BTreeMap<&'static str, usize>,
+    /// Files parsed and linted.
+    pub linted: usize,
+    /// Files recognised but not linted (templates, binary, too large, unreadable).
+    pub skipped: usize,
+    /// Files of kinds this build does not parse yet.
+    pub not_parsed: usize,
+    pub k8s_objects: usize,
+    pub elapsed: Duration,
+}
+
+pub struct Outcome {
+    pub files: Vec<SourceFile>,
+    /// Sorted by path, line, column and rule.
+    pub findings: Vec<Finding>,
+    pub stats: Stats,
+}
+
+struct FileResult {
+    facts: Facts,
+    findings: Vec<Finding>,
+    status: FileStatus,
+}
+
+#[derive(PartialEq, Eq)]
+enum FileStatus {
+    Linted,
+    Skipped,
+    NotParsed,
+}
+
+pub fn lint(settings: &Settings) -> Outcome {
+    let started = Instant::now();
+    let walk = WalkOptions {
+        excludes: settings.excludes.clone(),
+        no_ignore: settings.no_ignore,
+    };
+    let discovered = discover::discover(&settings.paths, &walk);
+    let mut files = discovered.files;
+    let mut stats = Stats::default();
+    for f in &files {
+        *stats.files_by_kind.entry(f.kind.label()).or_default() += 1;
+    }
+
+    let results: Vec<FileResult> = files
+        .par_iter()
+        .map(|f| process(f, settings.max_file_size))
+        .collect();
+
+    let mut facts = Facts::default();
+    let mut pipeline_findings = Vec::new();
+    for r in results {
+        match r.status {
+            FileStatus::Linted => stats.linted += 1,
+            FileStatus::Skipped => stats.skipped += 1,
+            FileStatus::NotParsed => stats.not_parsed += 1,
+        }
+        facts.append(r.facts);
+        pipeline_findings.extend(r.findings);
+    }
+    for note in discovered.notes {
+        let id = FileId(to_u32(files.len()));
+        files.push(SourceFile {
+            id,
+            path: PathBuf::from(&note.display),
+            display: note.display,
+            kind: FileKind::Other,
+        });
+        stats.skipped += 1;
+        pipeline_findings.push(pipeline_finding(
+            Rule::FileSkipped,
+            Span::file_start(id),
+            note.message,
+            None,
+            "walk".into(),
+        ));
+    }
+    stats.k8s_objects = facts.k8s_objects;
+
+    let model = Model::build(&files, facts);
+    let mut findings: Vec<Finding> = RULES
+        .par_iter()
+        .filter(|r| settings.enabled.contains(r.rule))
+        .flat_map_iter(|r| {
+            let mut out = Findings::new(settings.enabled);
+            if let Check::Model(check) = r.check {
+                check(&model, &mut out);
+            }
+            out.into_vec()
+        })
+        .collect();
+    findings.extend(pipeline_findings);
+
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let abs_path = |id: FileId| -> Option<PathBuf> {
+        let f = files.get(id.0 as usize)?;
+        std::path::absolute(&f.path)
+            .ok()
+            .or_else(|| Some(cwd.join(&f.path)))
+    };
+    findings.retain(|f| {
+        let wanted = settings.enabled.contains(f.rule)
+            && (f.rule != Rule::FileSkipped || settings.show_skipped);
+        wanted
+            && !settings.per_file_ignores.iter().any(|(glob, rules)| {
+                rules.contains(f.rule) && abs_path(f.span.file).is_some_and(|p| glob.matches(&p))
+            })
+    });
+    for f in &mut findings {
+        if let Some((_, s)) = settings.severity.iter().find(|(r, _)| *r == f.rule) {
+            f.severity = *s;
+        }
+    }
+    let display = |id: FileId| files.get(id.0 as usize).map_or("", |f| f.display.as_str());
+    findings.sort_by(|a, b| {
+        (
+            display(a.span.file),
+            a.span.start,
+            a.rule.code(),
+            &a.message,
+        )
+            .cmp(&(
+                display(b.span.file),
+                b.span.start,
+                b.rule.code(),
+                &b.message,
+            ))
+    });
+    stats.elapsed = started.elapsed();
+    Outcome {
+        files,
+        findings,
+        stats,
+    }
+}
+
+fn pipeline_finding(
+    rule: Rule,
+    span: Span,
+    message: String,
+    help: Option<String>,
+    subject: String,
+) -> Finding {
+    Finding {
+        rule,
+        severity: rule.info().severity,
+        span,
+        message,
+        help,
+        related: Vec::new(),
+        subject,
+        suppressed: false,
+    }
+}
+
+/// Reads, parses and extracts one file.
+fn process(file: &SourceFile, max_size: u64) -> FileResult {
+    let mut result = FileResult {
+        facts: Facts::default(),
+        findings: Vec::new(),
+        status: FileStatus::Skipped,
+    };
+    let at_start = Span::file_start(file.id);
+    let skip = |result: &mut FileResult, message: String, subject: &str| {
+        result.findings.push(pipeline_finding(
+            Rule::FileSkipped,
+            at_start,
+            message,
+            None,
+            subject.to_string(),
+        ));
+    };
+    if !file.kind.is_linted() {
+        result.status = FileStatus::NotParsed;
+        return result;
+    }
+    match std::fs::metadata(&file.path) {
+        Ok(m) if m.len() > max_size => {
+            let msg = format!(
+                "file is {:.1} MiB, over the {} MiB size cap; not linted",
+                m.len() as f64 / 1_048_576.0,
+                max_size / 1_048_576
+            );
+            skip(&mut result, msg, "size");
+            return result;
+        }
+        Ok(_) => {}
+        Err(e) => {
+            skip(&mut result, format!("cannot read: {e}"), "unreadable");
+            return result;
+        }
+    }
+    let bytes = match std::fs::read(&file.path) {
+        Ok(b) => b,
+        Err(e) => {
+            skip(&mut result, format!("cannot read: {e}"), "unreadable");
+            return result;
+        }
+    };
+    if let Some(at) = bytes.iter().take(8192).position(|&b| b == 0) {
+        skip(
+            &mut result,
+            format!("binary content (NUL byte at offset {at}); not linted"),
+            "binary",
+        );
+        return result;
+    }
+    let text = match std::str::from_utf8(&bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let valid = bytes.get(..e.valid_up_to()).unwrap_or_default();
+            let prefix = String::from_utf8_lossy(valid);
+            let line = prefix.matches('\n').count() + 1;
+            let col = prefix.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            let pos = Pos::new(to_u32(line), to_u32(col));
+            result.findings.push(pipeline_finding(
+                Rule::ParseError,
+                Span::new(file.id, pos, pos),
+                format!(
+                    "invalid UTF-8 at byte {}: YAML files must be UTF-8",
+                    e.valid_up_to()
+                ),
+                Some("re-save the file as UTF-8".into()),
+                "encoding".into(),
+            ));
+            return result;
+        }
+    };
+    if let Some(reason) = template_reason(&file.path, text) {
+        skip(&mut result, reason, "template");
+        return result;
+    }
+    lint_yaml(file, text, &mut result);
+    result
+}
+
+fn lint_yaml(file: &SourceFile, text: &str, result: &mut FileResult) {
+    yaml::parse_with(text, |parsed| read_yaml(file, text, parsed, result));
+}
+
+fn read_yaml(file: &SourceFile, text: &str, parsed: &YamlFile<'_>, result: &mut FileResult) {
+    let syntax_failed = parsed.errors.iter().any(|e| e.kind == ErrorKind::Syntax);
+    if (syntax_failed || parsed.complex_key.is_some()) && text.contains("{{") {
+        result.findings.push(pipeline_finding(
+            Rule::FileSkipped,
+            Span::file_start(file.id),
+            "Go/Helm template placeholders (`{{ … }}`): not plain YAML until rendered; not linted"
+                .into(),
+            None,
+            "template".into(),
+        ));
+        return;
+    }
+    result.status = FileStatus::Linted;
+    for e in &parsed.errors {
+        let (message, help) = match e.kind {
+            ErrorKind::Syntax => (
+                format!("invalid YAML: {}", e.message),
+                "fix the syntax: documents from this point on were not read".to_string(),
+            ),
+            ErrorKind::DuplicateKey => (
+                format!(
+                    "{}: YAML requires unique keys, and kubectl's strict field validation rejects the object",
+                    e.message
+                ),
+                "remove one of the two keys (scalelint read the last value, as lenient loaders do)"
+                    .to_string(),
+            ),
+            ErrorKind::AliasBudget | ErrorKind::TooDeep => (
+                format!("{}; the rest of the file was not read", e.message),
+                "simplify the file; real manifests never need this".to_string(),
+            ),
+        };
+        let subject = match e.kind {
+            ErrorKind::DuplicateKey => e.message.split(" (first").next().unwrap_or("").to_string(),
+            _ => format!("{:?}", e.kind),
+        };
+        result.findings.push(pipeline_finding(
+            Rule::ParseError,
+            Span::new(file.id, e.pos, e.pos),
+            message,
+            Some(help),
+            subject,
+        ));
+    }
+    let name = file
+        .path
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    if extract::is_kustomization(&name) {
+        if let (Some(ns), Some(dir)) = (
+            extract::k8s::kustomization_namespace(parsed),
+            file.path.parent(),
+        ) {
+            result.facts.kustomizations.push((dir.to_path_buf(), ns));
+        }
+        return;
+    }
+    extract::k8s::extract(parsed, file.id, &mut result.facts);
+}
+
+/// Why a file is a template rather than YAML, if it is one by where it
+/// stands: a file under a Helm chart's `templates/`. Other templates are
+/// recognised after parsing, by what `{{ … }}` does to the tree.
+fn template_reason(path: &Path, text: &str) -> Option<String> {
+    if !text.contains("{{") {
+        return None;
+    }
+    let mut dir = path.parent();
+    while let Some(d) = dir {
+        if d.file_name().is_some_and(|n| n == "templates")
+            && d.parent()
+                .is_some_and(|chart| chart.join("Chart.yaml").is_file())
+        {
+            return Some("Helm chart template (rendered by Helm, not plain YAML); not linted — lint the output of `helm template` instead".into());
+        }
+        dir = d.parent();
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn template_detection() {
+        let dir = tempfile_dir();
+        let chart = dir.join("chart");
+        std::fs::create_dir_all(chart.join("templates")).unwrap();
+        std::fs::write(chart.join("Chart.yaml"), "name: x\n").unwrap();
+        let t = chart.join("templates/deploy.yaml");
+        assert!(template_reason(&t, "replicas: {{ .Values.n }}\n").is_some());
+        assert!(template_reason(&t, "replicas: 1\n").is_none());
+        assert!(template_reason(&dir.join("x.yaml"), "replicas: {{ .Values.n }}\n").is_none());
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    fn tempfile_dir() -> PathBuf {
+        let d = std::env::temp_dir().join(format!("scalelint-lint-test-{}", std::process::id()));
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    }
+}

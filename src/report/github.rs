@@ -1,0 +1,66 @@
+//! `--format github`: GitHub Actions workflow commands, one per finding.
+//! Data is escaped (`%`, CR, LF) and properties also (`:`, `,`); column
+//! fields are left out when a span covers several lines.
+
+use std::io::{self, Write};
+
+use crate::finding::Severity;
+
+use super::Report;
+
+pub fn render(r: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
+    for f in r.findings.iter().filter(|f| !f.suppressed) {
+        let level = match f.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Note => "notice",
+        };
+        let s = f.span;
+        let mut props = format!("file={},line={}", property(r.path(s.file)), s.start.line);
+        if s.end.line > s.start.line {
+            props.push_str(&format!(",endLine={}", s.end.line));
+        } else {
+            let end_col = if s.end.col > s.start.col {
+                s.end.col
+            } else {
+                s.start.col
+            };
+            props.push_str(&format!(
+                ",col={},endLine={},endColumn={end_col}",
+                s.start.col, s.start.line
+            ));
+        }
+        props.push_str(&format!(
+            ",title={}",
+            property(&format!("{} {}", f.rule.code(), f.rule.name()))
+        ));
+        let mut message = f.message.clone();
+        if let Some(help) = &f.help {
+            message.push_str("\nhelp: ");
+            message.push_str(help);
+        }
+        writeln!(out, "::{level} {props}::{}", data(&message))?;
+    }
+    Ok(())
+}
+
+fn data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+fn property(s: &str) -> String {
+    data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping() {
+        assert_eq!(data("50%\nnext"), "50%25%0Anext");
+        assert_eq!(property("a:b,c"), "a%3Ab%2Cc");
+    }
+}

@@ -1,0 +1,219 @@
+//! `--format human`: ruff-style findings with the source line underlined.
+//!
+//! ```text
+//! k8s/api.yaml:12:11: SL101 [warning] container `api` of Deployment shop/api has no readinessProbe…
+//!    |
+//! 11 |       containers:
+//! 12 |         - name: api
+//!    |           ^^^^ SL101
+//!    |
+//!    = help: add a readinessProbe …
+//! ```
+//!
+//! Texts are dropped after parsing to keep memory flat, so the lines shown are
+//! read again here, only for files that have findings.
+
+use std::io::{self, Write};
+
+use crate::finding::Finding;
+use crate::source::{FileId, LineIndex};
+
+use super::{Paint, Report, summary_counts, summary_files};
+
+const TAB_WIDTH: usize = 4;
+
+pub fn render(r: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
+    let paint = Paint(r.color);
+    let mut cache: Option<(FileId, Option<String>)> = None;
+    for f in r.findings.iter().filter(|f| !f.suppressed) {
+        let text = match &cache {
+            Some((id, text)) if *id == f.span.file => text.as_deref(),
+            _ => {
+                let text = r
+                    .files
+                    .get(f.span.file.0 as usize)
+                    .and_then(|file| std::fs::read_to_string(&file.path).ok());
+                cache = Some((f.span.file, text));
+                cache.as_ref().and_then(|(_, t)| t.as_deref())
+            }
+        };
+        finding(r, &paint, f, text, out)?;
+    }
+    if !r.quiet {
+        summary(r, &paint, out)?;
+    }
+    Ok(())
+}
+
+fn finding(
+    r: &Report<'_>,
+    paint: &Paint,
+    f: &Finding,
+    text: Option<&str>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    writeln!(
+        out,
+        "{}:{}:{}: {} {} {}",
+        paint.bold(r.path(f.span.file)),
+        f.span.start.line,
+        f.span.start.col,
+        paint.severity(f.severity, f.rule.code()),
+        paint.severity(f.severity, &format!("[{}]", f.severity.as_str())),
+        paint.bold(&f.message)
+    )?;
+    let index = text.map(LineIndex::new);
+    let line_no = f.span.start.line;
+    let gutter = (line_no.saturating_add(1)).to_string().len();
+    let bar = paint.blue(&format!("{:gutter$} |", ""));
+    if let Some(line) = index.as_ref().and_then(|i| i.line(line_no)) {
+        writeln!(out, "{bar}")?;
+        if let Some(prev) = index
+            .as_ref()
+            .and_then(|i| i.line(line_no.saturating_sub(1)))
+            .filter(|_| line_no > 1)
+        {
+            writeln!(
+                out,
+                "{} {}",
+                paint.blue(&format!("{:>gutter$} |", line_no - 1)),
+                expand(prev)
+            )?;
+        }
+        writeln!(
+            out,
+            "{} {}",
+            paint.blue(&format!("{line_no:>gutter$} |")),
+            expand(line)
+        )?;
+        let start = f.span.start.col.saturating_sub(1) as usize;
+        let width = if f.span.end.line == f.span.start.line && f.span.end.col > f.span.start.col {
+            (f.span.end.col - f.span.start.col) as usize
+        } else {
+            1
+        };
+        let pad = display_width(line, start);
+        let carets = display_width(line, start + width)
+            .saturating_sub(pad)
+            .max(1);
+        writeln!(
+            out,
+            "{bar} {}{}",
+            " ".repeat(pad),
+            paint.severity(
+                f.severity,
+                &format!("{} {}", "^".repeat(carets), f.rule.name())
+            )
+        )?;
+    }
+    if let Some(help) = &f.help {
+        writeln!(out, "{bar}")?;
+        writeln!(out, "{:gutter$} {} {help}", "", paint.bold("= help:"))?;
+    }
+    for rel in &f.related {
+        writeln!(
+            out,
+            "{:gutter$} {} {}:{}:{}: {}",
+            "",
+            paint.bold("= related:"),
+            r.path(rel.span.file),
+            rel.span.start.line,
+            rel.span.start.col,
+            rel.message
+        )?;
+    }
+    writeln!(out)
+}
+
+/// The display width of the first `chars` characters of a line, with tabs
+/// expanded.
+fn display_width(line: &str, chars: usize) -> usize {
+    line.chars().take(chars).fold(0, |w, c| {
+        if c == '\t' {
+            w + TAB_WIDTH - w % TAB_WIDTH
+        } else {
+            w + 1
+        }
+    })
+}
+
+fn expand(line: &str) -> String {
+    let mut s = String::with_capacity(line.len());
+    for c in line.chars() {
+        if c == '\t' {
+            let w = display_width(&s, s.chars().count());
+            s.push_str(&" ".repeat(TAB_WIDTH - w % TAB_WIDTH));
+        } else {
+            s.push(c);
+        }
+    }
+    s
+}
+
+fn summary(r: &Report<'_>, paint: &Paint, out: &mut dyn Write) -> io::Result<()> {
+    let total = r.findings.iter().filter(|f| !f.suppressed).count();
+    if total == 0 {
+        writeln!(
+            out,
+            "{} No findings in {}.",
+            paint.wrap("1;32", "✓"),
+            summary_files(r.stats)
+        )?;
+    } else {
+        writeln!(
+            out,
+            "Found {} in {}.",
+            paint.bold(&summary_counts(r)),
+            summary_files(r.stats)
+        )?;
+    }
+    if r.stats.skipped > 0
+        && !r
+            .findings
+            .iter()
+            .any(|f| f.rule == crate::rules::Rule::FileSkipped)
+    {
+        writeln!(
+            out,
+            "{} file(s) were not linted (templates, binary, too large or unreadable); see them with --show-skipped.",
+            r.stats.skipped
+        )?;
+    }
+    Ok(())
+}
+
+/// `--statistics`: findings per rule, then what was read.
+pub fn statistics(r: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
+    let paint = Paint(r.color);
+    for (rule, n) in r.by_rule() {
+        let info = rule.info();
+        writeln!(
+            out,
+            "{n:>6}  {}  {:<40} [{}]",
+            paint.severity(info.severity, info.code),
+            info.name,
+            info.severity.as_str()
+        )?;
+    }
+    let s = r.stats;
+    writeln!(out)?;
+    let kinds: Vec<String> = s
+        .files_by_kind
+        .iter()
+        .map(|(k, n)| format!("{n} {k}"))
+        .collect();
+    writeln!(
+        out,
+        "files:   {} found ({})",
+        s.files_by_kind.values().sum::<usize>(),
+        kinds.join(", ")
+    )?;
+    writeln!(
+        out,
+        "         {} linted, {} skipped (SL902 file-skipped), {} of kinds not parsed yet",
+        s.linted, s.skipped, s.not_parsed
+    )?;
+    writeln!(out, "objects: {} Kubernetes objects", s.k8s_objects)?;
+    writeln!(out, "time:    {:.0} ms", s.elapsed.as_secs_f64() * 1000.0)?;
+    Ok(())
+}

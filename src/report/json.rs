@@ -1,0 +1,111 @@
+//! `--format json`: the schema of DESIGN.md §3.
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use super::Report;
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    version: &'static str,
+    findings: Vec<JsonFinding<'a>>,
+    summary: Summary,
+}
+
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    rule: &'static str,
+    name: &'static str,
+    severity: &'static str,
+    path: &'a str,
+    line: u32,
+    column: u32,
+    end_line: u32,
+    end_column: u32,
+    message: &'a str,
+    help: Option<&'a str>,
+    related: Vec<JsonRelated<'a>>,
+    suppressed: bool,
+}
+
+#[derive(Serialize)]
+struct JsonRelated<'a> {
+    path: &'a str,
+    line: u32,
+    column: u32,
+    message: &'a str,
+}
+
+#[derive(Serialize)]
+struct Summary {
+    files: usize,
+    linted: usize,
+    skipped: usize,
+    findings: usize,
+    by_severity: BTreeMap<&'static str, usize>,
+    by_rule: BTreeMap<&'static str, usize>,
+    suppressed: usize,
+}
+
+pub fn render(r: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
+    let findings = r
+        .findings
+        .iter()
+        .map(|f| JsonFinding {
+            rule: f.rule.code(),
+            name: f.rule.name(),
+            severity: f.severity.as_str(),
+            path: r.path(f.span.file),
+            line: f.span.start.line,
+            column: f.span.start.col,
+            end_line: f.span.end.line.max(f.span.start.line),
+            end_column: if f.span.end > f.span.start {
+                f.span.end.col
+            } else {
+                f.span.start.col
+            },
+            message: &f.message,
+            help: f.help.as_deref(),
+            related: f
+                .related
+                .iter()
+                .map(|rel| JsonRelated {
+                    path: r.path(rel.span.file),
+                    line: rel.span.start.line,
+                    column: rel.span.start.col,
+                    message: &rel.message,
+                })
+                .collect(),
+            suppressed: f.suppressed,
+        })
+        .collect();
+    let mut by_severity = BTreeMap::new();
+    for s in [
+        crate::finding::Severity::Error,
+        crate::finding::Severity::Warning,
+        crate::finding::Severity::Note,
+    ] {
+        by_severity.insert(s.as_str(), r.count(s));
+    }
+    let report = JsonReport {
+        version: env!("CARGO_PKG_VERSION"),
+        findings,
+        summary: Summary {
+            files: r.stats.files_by_kind.values().sum(),
+            linted: r.stats.linted,
+            skipped: r.stats.skipped,
+            findings: r.findings.iter().filter(|f| !f.suppressed).count(),
+            by_severity,
+            by_rule: r
+                .by_rule()
+                .into_iter()
+                .map(|(rule, n)| (rule.code(), n))
+                .collect(),
+            suppressed: r.findings.iter().filter(|f| f.suppressed).count(),
+        },
+    };
+    serde_json::to_writer_pretty(&mut *out, &report).map_err(io::Error::other)?;
+    writeln!(out)
+}

@@ -1,0 +1,141 @@
+//! One renderer per `--format`. Renderers decide nothing: they print the
+//! findings they are given, in the order given.
+
+pub mod concise;
+pub mod github;
+pub mod human;
+pub mod json;
+pub mod sarif;
+
+use std::io::{self, Write};
+
+use crate::finding::{Finding, Severity};
+use crate::lint::Stats;
+use crate::rules::Rule;
+use crate::source::{FileId, SourceFile};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Human,
+    Concise,
+    Json,
+    Sarif,
+    Github,
+}
+
+pub struct Report<'a> {
+    pub files: &'a [SourceFile],
+    pub findings: &'a [Finding],
+    pub stats: &'a Stats,
+    /// Colours for terminals (human and concise only).
+    pub color: bool,
+    /// `-q`: findings only, no summary.
+    pub quiet: bool,
+    /// `--statistics`: counts per rule instead of the findings.
+    pub statistics: bool,
+}
+
+impl Report<'_> {
+    pub fn path(&self, id: FileId) -> &str {
+        self.files
+            .get(id.0 as usize)
+            .map_or("", |f| f.display.as_str())
+    }
+
+    pub fn count(&self, severity: Severity) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == severity && !f.suppressed)
+            .count()
+    }
+
+    /// Findings per rule, in registry order.
+    pub fn by_rule(&self) -> Vec<(Rule, usize)> {
+        let mut counts: Vec<(Rule, usize)> = Vec::new();
+        for f in self.findings.iter().filter(|f| !f.suppressed) {
+            match counts.iter_mut().find(|(r, _)| *r == f.rule) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((f.rule, 1)),
+            }
+        }
+        counts.sort();
+        counts
+    }
+
+    pub fn render(&self, format: Format, out: &mut dyn Write) -> io::Result<()> {
+        match format {
+            Format::Human if self.statistics => human::statistics(self, out),
+            Format::Concise if self.statistics => human::statistics(self, out),
+            Format::Human => human::render(self, out),
+            Format::Concise => concise::render(self, out),
+            Format::Json => json::render(self, out),
+            Format::Sarif => sarif::render(self, out),
+            Format::Github => github::render(self, out),
+        }
+    }
+}
+
+/// ANSI styling, a no-op without colour.
+pub(crate) struct Paint(pub bool);
+
+impl Paint {
+    pub fn wrap(&self, code: &str, text: &str) -> String {
+        if self.0 {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+
+    pub fn bold(&self, t: &str) -> String {
+        self.wrap("1", t)
+    }
+
+    pub fn dim(&self, t: &str) -> String {
+        self.wrap("2", t)
+    }
+
+    pub fn blue(&self, t: &str) -> String {
+        self.wrap("1;34", t)
+    }
+
+    pub fn severity(&self, s: Severity, t: &str) -> String {
+        match s {
+            Severity::Error => self.wrap("1;31", t),
+            Severity::Warning => self.wrap("1;33", t),
+            Severity::Note => self.wrap("1;36", t),
+        }
+    }
+}
+
+/// "3 findings (1 error, 2 warnings)".
+pub(crate) fn summary_counts(r: &Report<'_>) -> String {
+    let total = r.findings.iter().filter(|f| !f.suppressed).count();
+    let mut parts = Vec::new();
+    for (s, one, many) in [
+        (Severity::Error, "error", "errors"),
+        (Severity::Warning, "warning", "warnings"),
+        (Severity::Note, "note", "notes"),
+    ] {
+        let n = r.count(s);
+        if n > 0 {
+            parts.push(format!("{n} {}", if n == 1 { one } else { many }));
+        }
+    }
+    let noun = if total == 1 { "finding" } else { "findings" };
+    if parts.is_empty() {
+        format!("{total} {noun}")
+    } else {
+        format!("{total} {noun} ({})", parts.join(", "))
+    }
+}
+
+/// "in 12 files (2 skipped)".
+pub(crate) fn summary_files(stats: &Stats) -> String {
+    let noun = if stats.linted == 1 { "file" } else { "files" };
+    let mut s = format!("{} {noun} linted", stats.linted);
+    if stats.skipped > 0 {
+        s.push_str(&format!(", {} skipped", stats.skipped));
+    }
+    s
+}

@@ -1,0 +1,285 @@
+//! The rule registry: one flat table of codes, names, default severities and
+//! docs, and the `RuleSet` that selection is resolved into before a run.
+//!
+//! A rule is one file under its family's folder with a `check` function, plus
+//! `rules/<name>.toml` (embedded here) and `fixtures/<name>/`. A test fails if
+//! a registered rule lacks its doc or fixtures, or a doc has no rule.
+
+pub mod k8s;
+
+use serde::Deserialize;
+
+use crate::finding::{Findings, Severity};
+use crate::model::Model;
+
+/// Every rule this build knows. The order is the registry's order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Rule {
+    ReadinessProbeMissing,
+    ResourceRequestsMissing,
+    ParseError,
+    FileSkipped,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    Stable,
+    /// Retired: the code stays reserved and is never reused.
+    #[allow(dead_code)]
+    Removed,
+}
+
+/// How a rule runs.
+#[derive(Clone, Copy)]
+pub enum Check {
+    /// Sees the whole model of the tree.
+    Model(fn(&Model, &mut Findings)),
+    /// Reported by the pipeline itself (parse errors, skipped files).
+    Pipeline,
+}
+
+pub struct RuleInfo {
+    pub rule: Rule,
+    pub code: &'static str,
+    pub name: &'static str,
+    pub severity: Severity,
+    pub status: Status,
+    pub check: Check,
+    /// The rule's `rules/<name>.toml`.
+    pub doc_source: &'static str,
+}
+
+macro_rules! doc {
+    ($name:literal) => {
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/rules/",
+            $name,
+            ".toml"
+        ))
+    };
+}
+
+pub static RULES: &[RuleInfo] = &[
+    RuleInfo {
+        rule: Rule::ReadinessProbeMissing,
+        code: "SL101",
+        name: "readiness-probe-missing",
+        severity: Severity::Warning,
+        status: Status::Stable,
+        check: Check::Model(k8s::readiness_probe_missing::check),
+        doc_source: doc!("readiness-probe-missing"),
+    },
+    RuleInfo {
+        rule: Rule::ResourceRequestsMissing,
+        code: "SL104",
+        name: "resource-requests-missing",
+        severity: Severity::Warning,
+        status: Status::Stable,
+        check: Check::Model(k8s::resource_requests_missing::check),
+        doc_source: doc!("resource-requests-missing"),
+    },
+    RuleInfo {
+        rule: Rule::ParseError,
+        code: "SL901",
+        name: "parse-error",
+        severity: Severity::Error,
+        status: Status::Stable,
+        check: Check::Pipeline,
+        doc_source: doc!("parse-error"),
+    },
+    RuleInfo {
+        rule: Rule::FileSkipped,
+        code: "SL902",
+        name: "file-skipped",
+        severity: Severity::Note,
+        status: Status::Stable,
+        check: Check::Pipeline,
+        doc_source: doc!("file-skipped"),
+    },
+];
+
+impl Rule {
+    pub fn info(self) -> &'static RuleInfo {
+        let i = self as usize;
+        match RULES.get(i) {
+            Some(info) if info.rule == self => info,
+            _ => RULES
+                .iter()
+                .find(|r| r.rule == self)
+                .unwrap_or_else(|| unreachable!("every Rule has a registry entry")),
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        self.info().code
+    }
+
+    pub fn name(self) -> &'static str {
+        self.info().name
+    }
+
+    /// Looks a rule up by code (`SL101`) or name (`readiness-probe-missing`),
+    /// case-insensitively.
+    pub fn lookup(s: &str) -> Option<Rule> {
+        let s = s.trim();
+        RULES
+            .iter()
+            .find(|r| r.code.eq_ignore_ascii_case(s) || r.name.eq_ignore_ascii_case(s))
+            .map(|r| r.rule)
+    }
+
+    pub fn doc(self) -> Result<RuleDoc, String> {
+        toml::from_str(self.info().doc_source)
+            .map_err(|e| format!("rules/{}.toml: {e}", self.name()))
+    }
+}
+
+/// The fields of `rules/<name>.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleDoc {
+    pub id: String,
+    pub name: String,
+    pub severity: Severity,
+    pub summary: String,
+    pub rationale: String,
+    pub fix: String,
+    pub sources: Vec<String>,
+    pub tags: Vec<String>,
+    pub example_bad: String,
+    pub example_good: String,
+}
+
+/// A set of rules, as a bitset over the registry.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RuleSet(u128);
+
+impl RuleSet {
+    pub fn all() -> Self {
+        RULES.iter().fold(RuleSet(0), |s, r| s.with(r.rule))
+    }
+
+    pub fn empty() -> Self {
+        RuleSet(0)
+    }
+
+    pub fn with(self, rule: Rule) -> Self {
+        RuleSet(self.0 | 1u128 << (rule as u32 % 128))
+    }
+
+    pub fn without(self, rule: Rule) -> Self {
+        RuleSet(self.0 & !(1u128 << (rule as u32 % 128)))
+    }
+
+    pub fn contains(self, rule: Rule) -> bool {
+        self.0 & (1u128 << (rule as u32 % 128)) != 0
+    }
+
+    pub fn union(self, other: RuleSet) -> Self {
+        RuleSet(self.0 | other.0)
+    }
+
+    pub fn iter(self) -> impl Iterator<Item = Rule> {
+        RULES
+            .iter()
+            .map(|r| r.rule)
+            .filter(move |r| self.contains(*r))
+    }
+}
+
+/// Resolves one selector: a code (`SL101`), a name, a code prefix (`SL1`,
+/// `SL10`) or `ALL`. `None` when it names nothing.
+pub fn resolve_selector(selector: &str) -> Option<RuleSet> {
+    let s = selector.trim();
+    if s.eq_ignore_ascii_case("all") {
+        return Some(RuleSet::all());
+    }
+    if let Some(rule) = Rule::lookup(s) {
+        return Some(RuleSet::empty().with(rule));
+    }
+    let upper = s.to_ascii_uppercase();
+    let is_prefix = upper.len() >= 2
+        && upper.starts_with("SL")
+        && upper.len() < 5
+        && upper.bytes().skip(2).all(|b| b.is_ascii_digit());
+    if !is_prefix {
+        return None;
+    }
+    let set = RULES
+        .iter()
+        .filter(|r| r.code.starts_with(&upper))
+        .fold(RuleSet::empty(), |s, r| s.with(r.rule));
+    // A well-formed prefix of a family with no rules yet selects nothing, and says so.
+    (set != RuleSet::empty()).then_some(set)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registry_order_matches_enum() {
+        for (i, r) in RULES.iter().enumerate() {
+            assert_eq!(r.rule as usize, i, "{} is out of order", r.code);
+        }
+        assert!(RULES.len() <= 128);
+    }
+
+    #[test]
+    fn every_doc_parses_and_matches_its_entry() {
+        for r in RULES {
+            let doc = r.rule.doc().unwrap();
+            assert_eq!(doc.id, r.code);
+            assert_eq!(doc.name, r.name);
+            assert_eq!(doc.severity, r.severity, "{}", r.code);
+            for (field, text) in [
+                ("summary", &doc.summary),
+                ("rationale", &doc.rationale),
+                ("fix", &doc.fix),
+                ("example_bad", &doc.example_bad),
+                ("example_good", &doc.example_good),
+            ] {
+                assert!(!text.trim().is_empty(), "{}: empty {field}", r.code);
+            }
+            assert!(
+                doc.fix.trim_end().ends_with('.'),
+                "{}: fix must end with a period",
+                r.code
+            );
+            assert!(!doc.sources.is_empty(), "{}: no source", r.code);
+            assert!(
+                doc.sources.iter().all(|s| s.starts_with("https://")),
+                "{}",
+                r.code
+            );
+            assert!(
+                doc.rationale.contains("Known problems"),
+                "{}: rationale lacks Known problems",
+                r.code
+            );
+            assert!(doc.tags.len() <= 20);
+        }
+    }
+
+    #[test]
+    fn selectors() {
+        assert_eq!(
+            resolve_selector("SL101"),
+            Some(RuleSet::empty().with(Rule::ReadinessProbeMissing))
+        );
+        assert_eq!(
+            resolve_selector("readiness-probe-missing"),
+            resolve_selector("sl101")
+        );
+        let sl1 = resolve_selector("SL1").unwrap();
+        assert!(
+            sl1.contains(Rule::ReadinessProbeMissing)
+                && sl1.contains(Rule::ResourceRequestsMissing)
+        );
+        assert!(!sl1.contains(Rule::ParseError));
+        assert_eq!(resolve_selector("SL7"), None);
+        assert_eq!(resolve_selector("nonsense"), None);
+        assert_eq!(resolve_selector("ALL"), Some(RuleSet::all()));
+    }
+}
