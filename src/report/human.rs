@@ -32,7 +32,8 @@ pub fn render(r: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
                 let text = r
                     .files
                     .get(f.span.file.0 as usize)
-                    .and_then(|file| std::fs::read_to_string(&file.path).ok());
+                    .and_then(|file| std::fs::read(&file.path).ok())
+                    .map(|bytes| String::from_utf8_lossy(&bytes).into_owned());
                 cache = Some((f.span.file, text));
                 cache.as_ref().and_then(|(_, t)| t.as_deref())
             }
@@ -67,33 +68,35 @@ fn finding(
     let gutter = (line_no.saturating_add(1)).to_string().len();
     let bar = paint.blue(&format!("{:gutter$} |", ""));
     if let Some(line) = index.as_ref().and_then(|i| i.line(line_no)) {
-        writeln!(out, "{bar}")?;
-        if let Some(prev) = index
-            .as_ref()
-            .and_then(|i| i.line(line_no.saturating_sub(1)))
-            .filter(|_| line_no > 1)
-        {
-            writeln!(
-                out,
-                "{} {}",
-                paint.blue(&format!("{:>gutter$} |", line_no - 1)),
-                expand(prev)
-            )?;
-        }
-        writeln!(
-            out,
-            "{} {}",
-            paint.blue(&format!("{line_no:>gutter$} |")),
-            expand(line)
-        )?;
         let start = f.span.start.col.saturating_sub(1) as usize;
         let width = if f.span.end.line == f.span.start.line && f.span.end.col > f.span.start.col {
             (f.span.end.col - f.span.start.col) as usize
         } else {
             1
         };
-        let pad = display_width(line, start);
-        let carets = display_width(line, start + width)
+        let (shown, start) = window(line, start);
+        writeln!(out, "{bar}")?;
+        if let Some(prev) = index
+            .as_ref()
+            .and_then(|i| i.line(line_no.saturating_sub(1)))
+            .filter(|_| line_no > 1)
+        {
+            let (prev, _) = window(prev, 0);
+            writeln!(
+                out,
+                "{} {}",
+                paint.blue(&format!("{:>gutter$} |", line_no - 1)),
+                expand(&prev)
+            )?;
+        }
+        writeln!(
+            out,
+            "{} {}",
+            paint.blue(&format!("{line_no:>gutter$} |")),
+            expand(&shown)
+        )?;
+        let pad = display_width(&shown, start);
+        let carets = display_width(&shown, start + width)
             .saturating_sub(pad)
             .max(1);
         writeln!(
@@ -123,6 +126,31 @@ fn finding(
         )?;
     }
     writeln!(out)
+}
+
+/// Longest source line shown whole; longer ones are cut around the column.
+const MAX_LINE: usize = 120;
+
+/// The part of a line to show and the column within it: long lines (minified
+/// JSON, generated files) are cut to a window around `col`.
+fn window(line: &str, col: usize) -> (String, usize) {
+    let len = line.chars().count();
+    if len <= MAX_LINE {
+        return (line.to_string(), col);
+    }
+    let from = col
+        .saturating_sub(MAX_LINE / 2)
+        .min(len.saturating_sub(MAX_LINE));
+    let mut shown: String = line.chars().skip(from).take(MAX_LINE).collect();
+    let mut col = col - from;
+    if from > 0 {
+        shown.insert(0, '…');
+        col += 1;
+    }
+    if from + MAX_LINE < len {
+        shown.push('…');
+    }
+    (shown, col)
 }
 
 /// The display width of the first `chars` characters of a line, with tabs
@@ -216,4 +244,25 @@ pub fn statistics(r: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "objects: {} Kubernetes objects", s.k8s_objects)?;
     writeln!(out, "time:    {:.0} ms", s.elapsed.as_secs_f64() * 1000.0)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_lines_are_cut_around_the_column() {
+        let line = "x".repeat(1000);
+        let (shown, col) = window(&line, 500);
+        assert!(shown.chars().count() <= MAX_LINE + 2);
+        assert!(shown.starts_with('…') && shown.ends_with('…'));
+        assert_eq!(col, MAX_LINE / 2 + 1);
+        assert_eq!(window("short", 2), ("short".to_string(), 2));
+    }
+
+    #[test]
+    fn tabs_expand_to_the_next_stop() {
+        assert_eq!(expand("\ta"), "    a");
+        assert_eq!(display_width("ab\tc", 3), 4);
+    }
 }

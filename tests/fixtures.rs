@@ -1,0 +1,252 @@
+//! Every rule against its fixtures: `fixtures/<rule-name>/` is linted with only
+//! that rule enabled; the findings must match the `# expect:` annotations
+//! both ways, `good*` files must stay silent, and the human output is
+//! snapshotted. Also checks that each rule has a doc, fixtures and a doc
+//! example that fires, and that no doc or fixture folder lacks a rule.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use scalelint::lint::{Outcome, Settings, lint};
+use scalelint::report::{Format, Report};
+use scalelint::rules::{RULES, RuleSet};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn files_below(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let p = entry.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn run(paths: Vec<PathBuf>, only: RuleSet) -> Outcome {
+    let mut settings = Settings::new(paths);
+    settings.enabled = only;
+    settings.show_skipped = true;
+    lint(&settings)
+}
+
+/// What a file's annotations expect: (line, code) pairs, and codes expected
+/// somewhere in the file.
+fn expectations(text: &str) -> (BTreeSet<(u32, String)>, BTreeSet<String>) {
+    let mut at = BTreeSet::new();
+    let mut anywhere = BTreeSet::new();
+    for (i, line) in text.lines().enumerate() {
+        let line_no = i as u32 + 1;
+        for (marker, target) in [
+            ("expect-next:", Some(line_no + 1)),
+            ("expect-file:", None),
+            ("expect:", Some(line_no)),
+        ] {
+            let Some(pos) = line.find(marker) else {
+                continue;
+            };
+            let before = &line[..pos];
+            if !(before.trim_end().ends_with('#') || before.trim_end().ends_with("<!--")) {
+                continue;
+            }
+            let codes = line[pos + marker.len()..].trim().trim_end_matches("-->");
+            for code in codes.split(',').map(str::trim).filter(|c| !c.is_empty()) {
+                let code = code.split_whitespace().next().unwrap_or("").to_string();
+                match target {
+                    Some(l) => {
+                        at.insert((l, code));
+                    }
+                    None => {
+                        anywhere.insert(code);
+                    }
+                }
+            }
+            break;
+        }
+    }
+    (at, anywhere)
+}
+
+fn human(outcome: &Outcome) -> String {
+    let report = Report {
+        files: &outcome.files,
+        findings: &outcome.findings,
+        stats: &outcome.stats,
+        color: false,
+        quiet: true,
+        statistics: false,
+    };
+    let mut out = Vec::new();
+    report.render(Format::Human, &mut out).unwrap();
+    String::from_utf8(out).unwrap()
+}
+
+/// The cases of a rule folder: each file directly in it alone, and each
+/// subdirectory as one tree.
+fn cases(dir: &Path) -> Vec<PathBuf> {
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir() || p.file_name().is_some_and(|n| n != "README.md"))
+        .collect();
+    cases.sort();
+    cases
+}
+
+#[test]
+fn each_rule_matches_its_fixture_annotations() {
+    std::env::set_current_dir(root()).unwrap();
+    let mut failures = Vec::new();
+    for rule in RULES {
+        let dir = Path::new("fixtures").join(rule.name);
+        let mut snapshot = String::new();
+        for case in cases(&dir) {
+            let outcome = run(vec![case.clone()], RuleSet::empty().with(rule.rule));
+            let display =
+                |id: scalelint::source::FileId| outcome.files[id.0 as usize].display.clone();
+            let files = if case.is_dir() {
+                files_below(&case)
+            } else {
+                vec![case.clone()]
+            };
+            for file in files {
+                check_file(&file, &outcome, &display, &mut failures);
+            }
+            snapshot.push_str(&format!("## {}\n", case.display()));
+            snapshot.push_str(&human(&outcome));
+            snapshot.push('\n');
+        }
+        insta::assert_snapshot!(rule.name, snapshot);
+    }
+    assert!(
+        failures.is_empty(),
+        "fixture mismatches:\n{}",
+        failures.join("\n")
+    );
+}
+
+fn check_file(
+    file: &Path,
+    outcome: &Outcome,
+    display: &dyn Fn(scalelint::source::FileId) -> String,
+    failures: &mut Vec<String>,
+) {
+    let shown = file.to_string_lossy().replace('\\', "/");
+    let name = file.file_name().unwrap().to_string_lossy().to_string();
+    let text = String::from_utf8_lossy(&std::fs::read(file).unwrap()).to_string();
+    let (expected_at, expected_anywhere) = expectations(&text);
+    let actual: Vec<(u32, String)> = outcome
+        .findings
+        .iter()
+        .filter(|f| display(f.span.file) == shown)
+        .map(|f| (f.span.start.line, f.rule.code().to_string()))
+        .collect();
+    if name.starts_with("good") && !actual.is_empty() {
+        failures.push(format!("{shown}: good file has findings {actual:?}"));
+    }
+    let actual_at: BTreeSet<(u32, String)> = actual
+        .iter()
+        .filter(|(_, code)| !expected_anywhere.contains(code))
+        .cloned()
+        .collect();
+    for missing in expected_at.difference(&actual_at) {
+        failures.push(format!(
+            "{shown}:{}: expected {} but it did not fire",
+            missing.0, missing.1
+        ));
+    }
+    for extra in actual_at.difference(&expected_at) {
+        failures.push(format!(
+            "{shown}:{}: {} fired without an `expect` annotation",
+            extra.0, extra.1
+        ));
+    }
+    for code in &expected_anywhere {
+        if !actual.iter().any(|(_, c)| c == code) {
+            failures.push(format!("{shown}: expected {code} somewhere in the file"));
+        }
+    }
+}
+
+#[test]
+fn every_rule_has_doc_and_fixtures_and_nothing_is_orphaned() {
+    let root = root();
+    for rule in RULES {
+        let dir = root.join("fixtures").join(rule.name);
+        let names: Vec<String> = files_below(&dir)
+            .iter()
+            .map(|p| p.file_name().unwrap().to_string_lossy().to_string())
+            .collect();
+        assert!(
+            names.iter().any(|n| n.starts_with("bad")),
+            "{}: no fixtures/{}/bad*",
+            rule.code,
+            rule.name
+        );
+        assert!(
+            names.iter().any(|n| n.starts_with("good")),
+            "{}: no fixtures/{}/good*",
+            rule.code,
+            rule.name
+        );
+        assert!(
+            root.join("rules")
+                .join(format!("{}.toml", rule.name))
+                .is_file()
+        );
+    }
+    let known: BTreeSet<&str> = RULES.iter().map(|r| r.name).collect();
+    for entry in std::fs::read_dir(root.join("rules")).unwrap() {
+        let p = entry.unwrap().path();
+        let stem = p.file_stem().unwrap().to_string_lossy().to_string();
+        assert!(
+            known.contains(stem.as_str()),
+            "rules/{stem}.toml documents no registered rule"
+        );
+    }
+    for entry in std::fs::read_dir(root.join("fixtures")).unwrap() {
+        let p = entry.unwrap().path();
+        let name = p.file_name().unwrap().to_string_lossy().to_string();
+        if p.is_dir() && name != "demo" {
+            assert!(
+                known.contains(name.as_str()),
+                "fixtures/{name}/ belongs to no registered rule"
+            );
+        }
+    }
+}
+
+#[test]
+fn doc_examples_fire_and_their_fixes_do_not() {
+    for rule in RULES {
+        let doc = rule.rule.doc().unwrap();
+        for (example, should_fire) in [(&doc.example_bad, true), (&doc.example_good, false)] {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("example.yaml");
+            std::fs::write(&path, example).unwrap();
+            let outcome = run(vec![path], RuleSet::empty().with(rule.rule));
+            let fired = outcome.findings.iter().any(|f| f.rule == rule.rule);
+            assert_eq!(
+                fired,
+                should_fire,
+                "{}: example_{} {}",
+                rule.code,
+                if should_fire { "bad" } else { "good" },
+                if should_fire {
+                    "does not fire"
+                } else {
+                    "fires"
+                }
+            );
+        }
+    }
+}
