@@ -293,8 +293,77 @@ pub fn classify(path: &Path) -> Option<FileKind> {
             FileKind::Nginx
         }
         _ if name == "nginx.conf" => FileKind::Nginx,
+        "conf" | "cfg" | "xml" | "ini" => return sniff(path),
         _ => return None,
     })
+}
+
+/// How much of a file the content sniff reads.
+const SNIFF_BYTES: u64 = 8192;
+
+/// Classifies a `.conf`/`.cfg`/`.xml`/`.ini` file whose name says nothing,
+/// by the first few kilobytes of its content.
+fn sniff(path: &Path) -> Option<FileKind> {
+    use std::io::Read;
+    let mut head = Vec::new();
+    std::fs::File::open(path)
+        .ok()?
+        .take(SNIFF_BYTES)
+        .read_to_end(&mut head)
+        .ok()?;
+    sniff_text(&String::from_utf8_lossy(&head))
+}
+
+fn sniff_text(head: &str) -> Option<FileKind> {
+    let lines = || {
+        head.lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with(';'))
+    };
+    let first_word = |l: &str| l.split_whitespace().next().unwrap_or("").to_string();
+    if head.contains("<clickhouse") || head.contains("<yandex") {
+        return Some(FileKind::ClickhouseXml);
+    }
+    if lines().any(|l| l.starts_with("sentinel monitor")) {
+        return Some(FileKind::SentinelConf);
+    }
+    if lines().any(|l| l.starts_with("[databases]") || l.starts_with("[pgbouncer]")) {
+        return Some(FileKind::PgbouncerIni);
+    }
+    if lines().any(|l| l.starts_with("tickTime=") || l.starts_with("server.1=")) {
+        return Some(FileKind::ZooCfg);
+    }
+    let haproxy_section =
+        |w: &str| matches!(w, "global" | "defaults" | "frontend" | "backend" | "listen");
+    if lines().filter(|l| haproxy_section(&first_word(l))).count() >= 2 {
+        return Some(FileKind::Haproxy);
+    }
+    if lines().any(|l| {
+        let w = first_word(l);
+        let block = matches!(
+            w.as_str(),
+            "http" | "server" | "upstream" | "location" | "events" | "stream"
+        ) && (l.ends_with('{') || l.contains(" {"));
+        let directive = matches!(
+            w.as_str(),
+            "worker_processes" | "proxy_pass" | "server_name"
+        ) && l.ends_with(';');
+        block || directive
+    }) {
+        return Some(FileKind::Nginx);
+    }
+    if lines().any(|l| l.starts_with("max_connections") && l.contains('=')) {
+        return Some(FileKind::PostgresConf);
+    }
+    if lines().any(|l| {
+        matches!(
+            first_word(l).as_str(),
+            "maxclients" | "appendonly" | "maxmemory"
+        )
+    }) {
+        return Some(FileKind::RedisConf);
+    }
+    None
 }
 
 #[cfg(test)]
@@ -318,6 +387,41 @@ mod tests {
         assert_eq!(k("pgbouncer/pgbouncer.ini"), Some(FileKind::PgbouncerIni));
         assert_eq!(k("src/main.rs"), None);
         assert_eq!(k("README.md"), None);
+    }
+
+    #[test]
+    fn classification_by_content() {
+        assert_eq!(
+            sniff_text("worker_processes 2;\nevents {}\n"),
+            Some(FileKind::Nginx)
+        );
+        assert_eq!(
+            sniff_text("server {\n  listen 80;\n}\n"),
+            Some(FileKind::Nginx)
+        );
+        assert_eq!(
+            sniff_text("global\n  maxconn 100\nbackend app\n"),
+            Some(FileKind::Haproxy)
+        );
+        assert_eq!(
+            sniff_text("<?xml version=\"1.0\"?>\n<clickhouse>\n"),
+            Some(FileKind::ClickhouseXml)
+        );
+        assert_eq!(
+            sniff_text("port 26379\nsentinel monitor m 10.0.0.1 6379 2\n"),
+            Some(FileKind::SentinelConf)
+        );
+        assert_eq!(
+            sniff_text("[databases]\napp = host=db\n"),
+            Some(FileKind::PgbouncerIni)
+        );
+        assert_eq!(sniff_text("tickTime=2000\n"), Some(FileKind::ZooCfg));
+        assert_eq!(
+            sniff_text("max_connections = 200\n"),
+            Some(FileKind::PostgresConf)
+        );
+        assert_eq!(sniff_text("maxclients 10000\n"), Some(FileKind::RedisConf));
+        assert_eq!(sniff_text("[section]\nkey = value\n"), None);
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use scalelint::lint::{Outcome, Settings, lint};
 use scalelint::report::{Format, Report};
-use scalelint::rules::{RULES, RuleSet};
+use scalelint::rules::{Check, RULES, RuleSet};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -109,6 +109,11 @@ fn each_rule_matches_its_fixture_annotations() {
     for rule in RULES {
         let dir = Path::new("fixtures").join(rule.name);
         let mut snapshot = String::new();
+        if matches!(rule.check, Check::Config) {
+            config_cases(&dir, &mut snapshot, &mut failures);
+            insta::assert_snapshot!(rule.name, snapshot);
+            continue;
+        }
         for case in cases(&dir) {
             let outcome = run(vec![case.clone()], RuleSet::empty().with(rule.rule));
             let display =
@@ -132,6 +137,29 @@ fn each_rule_matches_its_fixture_annotations() {
         "fixture mismatches:\n{}",
         failures.join("\n")
     );
+}
+
+/// SL905 fixtures are config files: each is read as a config, and the error's
+/// line must be the annotated one (good files must read cleanly).
+fn config_cases(dir: &Path, snapshot: &mut String, failures: &mut Vec<String>) {
+    for file in cases(dir) {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let (expected, _) = expectations(&text);
+        let shown = file.display().to_string();
+        let got = match scalelint::config::parse(&text, &file) {
+            Ok(_) => BTreeSet::new(),
+            Err(e) => {
+                snapshot.push_str(&format!(
+                    "{shown}:{}:{}: SL905 [error] {}\n",
+                    e.pos.line, e.pos.col, e.message
+                ));
+                BTreeSet::from([(e.pos.line, "SL905".to_string())])
+            }
+        };
+        if got != expected {
+            failures.push(format!("{shown}: expected {expected:?}, got {got:?}"));
+        }
+    }
 }
 
 fn check_file(
@@ -229,6 +257,20 @@ fn every_rule_has_doc_and_fixtures_and_nothing_is_orphaned() {
 fn doc_examples_fire_and_their_fixes_do_not() {
     for rule in RULES {
         let doc = rule.rule.doc().unwrap();
+        if matches!(rule.check, Check::Config) {
+            let path = Path::new(".scalelint.toml");
+            assert!(
+                scalelint::config::parse(&doc.example_bad, path).is_err(),
+                "{}: example_bad",
+                rule.code
+            );
+            assert!(
+                scalelint::config::parse(&doc.example_good, path).is_ok(),
+                "{}: example_good",
+                rule.code
+            );
+            continue;
+        }
         for (example, should_fire) in [(&doc.example_bad, true), (&doc.example_good, false)] {
             let dir = tempfile::tempdir().unwrap();
             let path = dir.path().join("example.yaml");

@@ -19,6 +19,7 @@ pub enum Rule {
     ResourceRequestsMissing,
     ParseError,
     FileSkipped,
+    InvalidConfig,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,6 +37,8 @@ pub enum Check {
     Model(fn(&Model, &mut Findings)),
     /// Reported by the pipeline itself (parse errors, skipped files).
     Pipeline,
+    /// Reported while reading the config, before the run: it stops the run.
+    Config,
 }
 
 pub struct RuleInfo {
@@ -96,6 +99,15 @@ pub static RULES: &[RuleInfo] = &[
         status: Status::Stable,
         check: Check::Pipeline,
         doc_source: doc!("file-skipped"),
+    },
+    RuleInfo {
+        rule: Rule::InvalidConfig,
+        code: "SL905",
+        name: "invalid-config",
+        severity: Severity::Error,
+        status: Status::Stable,
+        check: Check::Config,
+        doc_source: doc!("invalid-config"),
     },
 ];
 
