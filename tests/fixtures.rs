@@ -4,6 +4,8 @@
 //! snapshotted. Also checks that each rule has a doc, fixtures and a doc
 //! example that fires, and that no doc or fixture folder lacks a rule.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
