@@ -149,7 +149,8 @@ pub struct Service {
     pub selector: Vec<(String, String)>,
 }
 
-/// A `LimitRange` item of `type: Container` with default requests or limits.
+/// A `LimitRange` with `type: Container` items that give containers default
+/// requests (through `defaultRequest`, `default`, `max` or `min`).
 #[derive(Clone, Debug)]
 pub struct LimitRange {
     pub meta: ObjectMeta,
@@ -225,7 +226,10 @@ fn object(obj: Y<'_, '_>, file: FileId, facts: &mut Facts, depth: u32) {
                 if limit.get_str("type") != Some("Container") {
                     continue;
                 }
-                for section in ["default", "defaultRequest"] {
+                // The API server defaults `default` to `max` and `defaultRequest`
+                // to `min`, else to `default` (SetDefaults_LimitRangeItem), so
+                // each of the four supplies a request.
+                for section in ["default", "defaultRequest", "max", "min"] {
                     if let Some(s) = limit.get(section) {
                         default_cpu |= s.get("cpu").is_some_and(|v| !v.is_null());
                         default_memory |= s.get("memory").is_some_and(|v| !v.is_null());

@@ -22,9 +22,18 @@ impl Violation for ResourceRequestsMissing {
             missing,
             ..
         } = self;
-        format!(
-            "container `{container}` of {workload} has no {missing} request: the scheduler reserves nothing for it and utilisation-based autoscaling cannot be computed"
-        )
+        let consequence = match *missing {
+            "cpu" => {
+                "the scheduler reserves no CPU for it, and CPU-utilisation autoscaling cannot be computed"
+            }
+            "memory" => {
+                "the scheduler reserves no memory for it, so nodes overcommit and evict under memory pressure"
+            }
+            _ => {
+                "the scheduler reserves nothing for it, so nodes overcommit under load, and utilisation autoscaling cannot be computed"
+            }
+        };
+        format!("container `{container}` of {workload} has no {missing} request: {consequence}")
     }
 
     fn help(&self) -> Option<String> {
