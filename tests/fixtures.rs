@@ -78,7 +78,7 @@ fn expectations(text: &str) -> (BTreeSet<(u32, String)>, BTreeSet<String>) {
     (at, anywhere)
 }
 
-fn human(outcome: &Outcome) -> String {
+fn rendered(outcome: &Outcome, format: Format) -> String {
     let report = Report {
         files: &outcome.files,
         findings: &outcome.findings,
@@ -88,8 +88,14 @@ fn human(outcome: &Outcome) -> String {
         statistics: false,
     };
     let mut out = Vec::new();
-    report.render(Format::Human, &mut out).unwrap();
-    String::from_utf8(out).unwrap()
+    report.render(format, &mut out).unwrap();
+    String::from_utf8(out)
+        .unwrap()
+        .replace(env!("CARGO_PKG_VERSION"), "[version]")
+}
+
+fn human(outcome: &Outcome) -> String {
+    rendered(outcome, Format::Human)
 }
 
 /// The cases of a rule folder: each file directly in it alone, and each
@@ -111,6 +117,7 @@ fn each_rule_matches_its_fixture_annotations() {
     for rule in RULES {
         let dir = Path::new("fixtures").join(rule.name);
         let mut snapshot = String::new();
+        let mut json = String::new();
         if matches!(rule.check, Check::Config) {
             config_cases(&dir, &mut snapshot, &mut failures);
             insta::assert_snapshot!(rule.name, snapshot);
@@ -131,8 +138,11 @@ fn each_rule_matches_its_fixture_annotations() {
             snapshot.push_str(&format!("## {}\n", case.display()));
             snapshot.push_str(&human(&outcome));
             snapshot.push('\n');
+            json.push_str(&format!("## {}\n", case.display()));
+            json.push_str(&rendered(&outcome, Format::Json));
         }
         insta::assert_snapshot!(rule.name, snapshot);
+        insta::assert_snapshot!(format!("{}.json", rule.name), json);
     }
     assert!(
         failures.is_empty(),
