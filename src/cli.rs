@@ -322,7 +322,7 @@ fn rules(format: RulesFormat) -> Result<ExitCode, RunError> {
                     })
                 })
                 .collect();
-            serde_json::to_writer_pretty(&mut out, &list).map_err(io::Error::other)?;
+            serde_json::to_writer_pretty(&mut out, &list).map_err(io::Error::from)?;
             writeln!(out)?;
         }
     }

@@ -106,6 +106,6 @@ pub fn render(r: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
             suppressed: r.findings.iter().filter(|f| f.suppressed).count(),
         },
     };
-    serde_json::to_writer_pretty(&mut *out, &report).map_err(io::Error::other)?;
+    serde_json::to_writer_pretty(&mut *out, &report).map_err(io::Error::from)?;
     writeln!(out)
 }
