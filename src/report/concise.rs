@@ -2,21 +2,12 @@
 
 use std::io::{self, Write};
 
-use super::{Paint, Report, summary_counts, summary_files};
+use super::{Paint, Report, headline, summary_counts, summary_files};
 
 pub fn render(r: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
     let paint = Paint(r.color);
     for f in r.findings.iter().filter(|f| !f.suppressed) {
-        writeln!(
-            out,
-            "{}:{}:{}: {} {} {}",
-            paint.bold(r.path(f.span.file)),
-            f.span.start.line,
-            f.span.start.col,
-            paint.severity(f.severity, f.rule.code()),
-            paint.dim(&format!("[{}]", f.severity.as_str())),
-            f.message
-        )?;
+        writeln!(out, "{}", headline(r, &paint, f))?;
     }
     if !r.quiet {
         writeln!(

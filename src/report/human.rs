@@ -18,7 +18,7 @@ use std::io::{self, Write};
 use crate::finding::Finding;
 use crate::source::{FileId, LineIndex};
 
-use super::{Paint, Report, summary_counts, summary_files};
+use super::{Paint, Report, headline, summary_counts, summary_files};
 
 const TAB_WIDTH: usize = 4;
 
@@ -53,16 +53,7 @@ fn finding(
     text: Option<&str>,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    writeln!(
-        out,
-        "{}:{}:{}: {} {} {}",
-        paint.bold(r.path(f.span.file)),
-        f.span.start.line,
-        f.span.start.col,
-        paint.severity(f.severity, f.rule.code()),
-        paint.severity(f.severity, &format!("[{}]", f.severity.as_str())),
-        paint.bold(&f.message)
-    )?;
+    writeln!(out, "{}", headline(r, paint, f))?;
     let index = text.map(LineIndex::new);
     let line_no = f.span.start.line;
     let gutter = (line_no.saturating_add(1)).to_string().len();

@@ -91,10 +91,6 @@ impl Paint {
         self.wrap("1", t)
     }
 
-    pub fn dim(&self, t: &str) -> String {
-        self.wrap("2", t)
-    }
-
     pub fn blue(&self, t: &str) -> String {
         self.wrap("1;34", t)
     }
@@ -106,6 +102,20 @@ impl Paint {
             Severity::Note => self.wrap("1;36", t),
         }
     }
+}
+
+/// `path:line:col: SL101 [warning] message`: the first line of a finding in
+/// human output and the whole of it in concise output.
+pub(crate) fn headline(r: &Report<'_>, paint: &Paint, f: &Finding) -> String {
+    format!(
+        "{}:{}:{}: {} {} {}",
+        paint.bold(r.path(f.span.file)),
+        f.span.start.line,
+        f.span.start.col,
+        paint.severity(f.severity, f.rule.code()),
+        paint.severity(f.severity, &format!("[{}]", f.severity.as_str())),
+        paint.bold(&f.message)
+    )
 }
 
 /// "3 findings (1 error, 2 warnings)".
