@@ -227,12 +227,19 @@ fn walk_note(err: &ignore::Error, cwd: &Path) -> WalkNote {
     }
 }
 
-fn absolute(p: &Path, cwd: &Path) -> PathBuf {
-    if p.is_absolute() {
+/// `p` made absolute against `cwd`, without `.` components, so that globs
+/// relative to a config file match however the walk was started
+/// (`scalelint .` from a subdirectory yields `./jobs/a.yaml`).
+pub fn absolute(p: &Path, cwd: &Path) -> PathBuf {
+    let joined = if p.is_absolute() {
         p.to_path_buf()
     } else {
         cwd.join(p)
-    }
+    };
+    joined
+        .components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .collect()
 }
 
 /// The path as users see it: relative to the working directory when below
@@ -433,6 +440,16 @@ mod tests {
         assert!(!g.matches(Path::new("/repo/legacy/sub/old.yaml")));
         assert!(!g.matches(Path::new("/repo/k8s/api.yaml")));
         assert!(GlobList::new(&["a/[".into()], base).is_err());
+    }
+
+    #[test]
+    fn absolute_paths_drop_dot_components() {
+        let cwd = Path::new("/repo/k8s");
+        assert_eq!(
+            absolute(Path::new("./jobs/a.yaml"), cwd),
+            Path::new("/repo/k8s/jobs/a.yaml")
+        );
+        assert_eq!(absolute(Path::new("/x/./y"), cwd), Path::new("/x/y"));
     }
 
     #[test]

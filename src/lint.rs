@@ -147,9 +147,7 @@ pub fn lint(settings: &Settings) -> Outcome {
     let cwd = std::env::current_dir().unwrap_or_default();
     let abs_path = |id: FileId| -> Option<PathBuf> {
         let f = files.get(id.0 as usize)?;
-        std::path::absolute(&f.path)
-            .ok()
-            .or_else(|| Some(cwd.join(&f.path)))
+        Some(discover::absolute(&f.path, &cwd))
     };
     findings.retain(|f| {
         let wanted = settings.enabled.contains(f.rule)
@@ -262,6 +260,8 @@ fn process(file: &SourceFile, max_size: u64) -> FileResult {
         Ok(t) => t,
         Err(e) => {
             let valid = bytes.get(..e.valid_up_to()).unwrap_or_default();
+            // A byte order mark is not a column, as the YAML parser counts.
+            let valid = valid.strip_prefix(b"\xef\xbb\xbf").unwrap_or(valid);
             let prefix = String::from_utf8_lossy(valid);
             let line = prefix.matches('\n').count() + 1;
             let col = prefix.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
@@ -276,6 +276,8 @@ fn process(file: &SourceFile, max_size: u64) -> FileResult {
                 Some("re-save the file as UTF-8".into()),
                 "encoding".into(),
             ));
+            // Read and reported on, like any other file with a parse error.
+            result.status = FileStatus::Linted;
             return result;
         }
     };
@@ -293,7 +295,7 @@ fn lint_yaml(file: &SourceFile, text: &str, result: &mut FileResult) {
 
 fn read_yaml(file: &SourceFile, text: &str, parsed: &YamlFile<'_>, result: &mut FileResult) {
     let syntax_failed = parsed.errors.iter().any(|e| e.kind == ErrorKind::Syntax);
-    if (syntax_failed || parsed.complex_key.is_some()) && text.contains("{{") {
+    if (syntax_failed || parsed.complex_key.is_some()) && has_template_marks(text) {
         result.findings.push(pipeline_finding(
             Rule::FileSkipped,
             Span::file_start(file.id),
@@ -353,6 +355,20 @@ fn read_yaml(file: &SourceFile, text: &str, parsed: &YamlFile<'_>, result: &mut 
     extract::k8s::extract(parsed, file.id, &mut result.facts);
 }
 
+/// Whether `{{` appears outside comments: a file that only mentions
+/// templates in a comment is YAML, and its syntax errors are real.
+fn has_template_marks(text: &str) -> bool {
+    text.contains("{{")
+        && text.lines().any(|line| {
+            let before = line.find('#').and_then(|i| line.get(..i));
+            let code = match before {
+                Some(b) if b.is_empty() || b.ends_with([' ', '\t']) => b,
+                _ => line,
+            };
+            code.contains("{{")
+        })
+}
+
 /// Why a file is a template rather than YAML, if it is one by where it
 /// stands: a file under a Helm chart's `templates/`. Other templates are
 /// recognised after parsing, by what `{{ … }}` does to the tree.
@@ -388,6 +404,16 @@ mod tests {
         assert!(template_reason(&t, "replicas: 1\n").is_none());
         assert!(template_reason(&dir.join("x.yaml"), "replicas: {{ .Values.n }}\n").is_none());
         std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn template_marks_in_comments_do_not_count() {
+        assert!(has_template_marks("replicas: {{ .Values.n }}\n"));
+        assert!(has_template_marks("a: 1 # note\nb: {{ x }}\n"));
+        assert!(!has_template_marks(
+            "# rendered by {{ tooling }}\na: b: c\n"
+        ));
+        assert!(!has_template_marks("a: 1  # {{ x }}\n"));
     }
 
     fn tempfile_dir() -> PathBuf {
