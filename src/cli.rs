@@ -3,12 +3,15 @@
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::config::{self, ConfigError, FailOn};
 use crate::discover::GlobList;
-use crate::lint::{self, Settings};
+use crate::lint::{self, Progress, Settings};
 use crate::report::{Format, Report};
 use crate::rules::{RULES, Rule, RuleSet, resolve_selector};
 
@@ -76,8 +79,8 @@ struct CheckArgs {
     /// Files or directories to lint [default: .]
     paths: Vec<PathBuf>,
     /// Output format.
-    #[arg(long, value_enum)]
-    format: Option<Format>,
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
     /// Write the report to FILE instead of standard output.
     #[arg(short = 'o', long, value_name = "FILE")]
     output: Option<PathBuf>,
@@ -239,6 +242,13 @@ fn check(args: CheckArgs) -> Result<ExitCode, RunError> {
         .or(config.as_ref().and_then(|c| c.fail_on))
         .unwrap_or(FailOn::Warning);
 
+    let progress =
+        (!args.quiet && io::stderr().is_terminal()).then(|| Arc::new(Progress::default()));
+    let settings = Settings {
+        progress: progress.clone(),
+        ..settings
+    };
+    let display = progress.map(ProgressDisplay::start);
     let outcome = match args.jobs {
         Some(n) => rayon::ThreadPoolBuilder::new()
             .num_threads(n.max(1))
@@ -247,6 +257,7 @@ fn check(args: CheckArgs) -> Result<ExitCode, RunError> {
             .install(|| lint::lint(&settings)),
         None => lint::lint(&settings),
     };
+    drop(display);
 
     let to_file = args.output.is_some();
     let color = match args.color {
@@ -266,7 +277,7 @@ fn check(args: CheckArgs) -> Result<ExitCode, RunError> {
         quiet: args.quiet,
         statistics: args.statistics,
     };
-    let format = args.format.unwrap_or(Format::Human);
+    let format = args.format;
     match &args.output {
         Some(path) => {
             let mut w = io::BufWriter::new(std::fs::File::create(path)?);
@@ -288,6 +299,52 @@ fn check(args: CheckArgs) -> Result<ExitCode, RunError> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// A one-line file counter on stderr, shown only on a terminal and only once
+/// a run has taken longer than `PROGRESS_AFTER`; erased when the run ends.
+struct ProgressDisplay {
+    stop: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+const PROGRESS_AFTER: Duration = Duration::from_millis(700);
+
+impl ProgressDisplay {
+    fn start(progress: Arc<Progress>) -> Self {
+        let stop = Arc::new(AtomicBool::new(false));
+        let stop_in_thread = stop.clone();
+        let thread = std::thread::spawn(move || {
+            let started = Instant::now();
+            let mut shown = false;
+            while !stop_in_thread.load(Ordering::Relaxed) {
+                std::thread::sleep(Duration::from_millis(100));
+                if started.elapsed() < PROGRESS_AFTER {
+                    continue;
+                }
+                let done = progress.done.load(Ordering::Relaxed);
+                let total = progress.total.load(Ordering::Relaxed);
+                eprint!("\rscalelint: {done}/{total} files read");
+                shown = true;
+            }
+            if shown {
+                eprint!("\r\x1b[K");
+            }
+        });
+        ProgressDisplay {
+            stop,
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for ProgressDisplay {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
 }
 
 fn rules(format: RulesFormat) -> Result<ExitCode, RunError> {

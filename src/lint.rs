@@ -4,6 +4,8 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -31,6 +33,15 @@ pub struct Settings {
     pub severity: Vec<(Rule, Severity)>,
     pub per_file_ignores: Vec<(GlobList, RuleSet)>,
     pub max_file_size: u64,
+    /// Counts files as they are parsed, for a progress display.
+    pub progress: Option<Arc<Progress>>,
+}
+
+/// Files parsed so far, out of how many.
+#[derive(Debug, Default)]
+pub struct Progress {
+    pub done: AtomicUsize,
+    pub total: AtomicUsize,
 }
 
 impl Settings {
@@ -44,6 +55,7 @@ impl Settings {
             severity: Vec::new(),
             per_file_ignores: Vec::new(),
             max_file_size: DEFAULT_MAX_FILE_SIZE,
+            progress: None,
         }
     }
 }
@@ -95,9 +107,18 @@ pub fn lint(settings: &Settings) -> Outcome {
         *stats.files_by_kind.entry(f.kind.label()).or_default() += 1;
     }
 
+    if let Some(p) = &settings.progress {
+        p.total.store(files.len(), Ordering::Relaxed);
+    }
     let results: Vec<FileResult> = files
         .par_iter()
-        .map(|f| process(f, settings.max_file_size))
+        .map(|f| {
+            let r = process(f, settings.max_file_size);
+            if let Some(p) = &settings.progress {
+                p.done.fetch_add(1, Ordering::Relaxed);
+            }
+            r
+        })
         .collect();
 
     let mut facts = Facts::default();

@@ -14,8 +14,9 @@ use crate::lint::Stats;
 use crate::rules::Rule;
 use crate::source::{FileId, SourceFile};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
+    #[default]
     Human,
     Concise,
     Json,
