@@ -71,6 +71,9 @@ pub struct Stats {
     /// Files of kinds this build does not parse yet.
     pub not_parsed: usize,
     pub k8s_objects: usize,
+    /// Linted YAML files by what they turned out to hold: `kubernetes`,
+    /// `compose`, `kustomization` or `other` (CI configs, values files…).
+    pub yaml_kinds: BTreeMap<&'static str, usize>,
     pub elapsed: Duration,
 }
 
@@ -85,6 +88,7 @@ struct FileResult {
     facts: Facts,
     findings: Vec<Finding>,
     status: FileStatus,
+    yaml_kind: Option<&'static str>,
 }
 
 #[derive(PartialEq, Eq)]
@@ -128,6 +132,9 @@ pub fn lint(settings: &Settings) -> Outcome {
             FileStatus::Linted => stats.linted += 1,
             FileStatus::Skipped => stats.skipped += 1,
             FileStatus::NotParsed => stats.not_parsed += 1,
+        }
+        if let Some(kind) = r.yaml_kind {
+            *stats.yaml_kinds.entry(kind).or_default() += 1;
         }
         facts.append(r.facts);
         pipeline_findings.extend(r.findings);
@@ -231,6 +238,7 @@ fn process(file: &SourceFile, max_size: u64) -> FileResult {
         facts: Facts::default(),
         findings: Vec::new(),
         status: FileStatus::Skipped,
+        yaml_kind: None,
     };
     let at_start = Span::file_start(file.id);
     let skip = |result: &mut FileResult, message: String, subject: &str| {
@@ -371,9 +379,23 @@ fn read_yaml(file: &SourceFile, text: &str, parsed: &YamlFile<'_>, result: &mut 
         ) {
             result.facts.kustomizations.push((dir.to_path_buf(), ns));
         }
+        result.yaml_kind = Some("kustomization");
         return;
     }
     extract::k8s::extract(parsed, file.id, &mut result.facts);
+    let compose = || {
+        parsed
+            .docs
+            .iter()
+            .any(|d| parsed.root(d).get("services").is_some_and(|s| s.is_map()))
+    };
+    result.yaml_kind = Some(if result.facts.k8s_objects > 0 {
+        "kubernetes"
+    } else if compose() {
+        "compose"
+    } else {
+        "other"
+    });
 }
 
 /// Whether `{{` appears outside comments: a file that only mentions

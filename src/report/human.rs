@@ -232,6 +232,14 @@ pub fn statistics(r: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
         "         {} linted, {} skipped (SL902 file-skipped), {} of kinds not parsed yet",
         s.linted, s.skipped, s.not_parsed
     )?;
+    let yaml: Vec<String> = s
+        .yaml_kinds
+        .iter()
+        .map(|(k, n)| format!("{n} {k}"))
+        .collect();
+    if !yaml.is_empty() {
+        writeln!(out, "yaml:    {}", yaml.join(", "))?;
+    }
     writeln!(out, "objects: {} Kubernetes objects", s.k8s_objects)?;
     writeln!(out, "time:    {:.0} ms", s.elapsed.as_secs_f64() * 1000.0)?;
     Ok(())
