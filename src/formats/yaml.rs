@@ -716,6 +716,15 @@ mod tests {
     }
 
     #[test]
+    fn two_merge_keys_in_one_mapping_both_merge() {
+        let f = one("a: &a {x: 1}\nb: &b {y: 2}\nc:\n  <<: *a\n  <<: *b\n  z: 3\n");
+        assert!(f.errors.is_empty(), "{:?}", f.errors);
+        let c = f.root(&f.docs[0]).get("c").unwrap();
+        assert_eq!(c.get("x").unwrap().as_i64(), Some(1));
+        assert_eq!(c.get("y").unwrap().as_i64(), Some(2));
+    }
+
+    #[test]
     fn alias_bomb_is_refused_without_expanding() {
         let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x]\n");
         for i in 1..10 {
