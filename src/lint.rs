@@ -117,7 +117,7 @@ pub fn lint(settings: &Settings) -> Outcome {
     let results: Vec<FileResult> = files
         .par_iter()
         .map(|f| {
-            let r = process(f, settings.max_file_size);
+            let r = process_guarded(f, settings.max_file_size);
             if let Some(p) = &settings.progress {
                 p.done.fetch_add(1, Ordering::Relaxed);
             }
@@ -229,6 +229,33 @@ fn pipeline_finding(
         related: Vec::new(),
         subject,
         suppressed: false,
+    }
+}
+
+/// `process`, with a panic in a parser or extractor turned into a finding on
+/// that file: one bad file never stops the run.
+fn process_guarded(file: &SourceFile, max_size: u64) -> FileResult {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| process(file, max_size))) {
+        Ok(r) => r,
+        Err(payload) => {
+            let what = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            FileResult {
+                facts: Facts::default(),
+                findings: vec![pipeline_finding(
+                    Rule::ParseError,
+                    Span::file_start(file.id),
+                    format!("internal error while reading this file ({what}); it was not linted"),
+                    Some("please report this file to the scalelint maintainers".into()),
+                    "internal".into(),
+                )],
+                status: FileStatus::Linted,
+                yaml_kind: None,
+            }
+        }
     }
 }
 
