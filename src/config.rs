@@ -249,7 +249,7 @@ mod tests {
         assert_eq!(e.pos.line, 1);
         let e = parse_str("\nignore = [\"SL101\", \"SL777\"]\n").unwrap_err();
         assert_eq!(e.pos, Pos::new(2, 20));
-        assert!(e.message.contains("SL777"));
+        assert_eq!(e.message, "unknown rule `SL777`");
         let e = parse_str("exclude = [\"a/[\"]\n").unwrap_err();
         assert_eq!(e.pos, Pos::new(1, 12));
         let e = parse_str("[severity]\nSL101 = \"fatal\"\n").unwrap_err();
