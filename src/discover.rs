@@ -52,10 +52,6 @@ impl GlobList {
         })
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.set.is_empty()
-    }
-
     /// Whether an absolute path matches.
     pub fn matches(&self, abs: &Path) -> bool {
         if self.set.is_empty() {

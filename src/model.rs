@@ -2,7 +2,7 @@
 //! objects indexed by namespace, so rules look things up instead of scanning.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::extract::Facts;
 use crate::extract::k8s::{LimitRange, Service, Workload};
@@ -73,9 +73,4 @@ impl Model {
             .flatten()
             .filter_map(|&i| self.limit_ranges.get(i))
     }
-}
-
-/// The directory a kustomization applies to.
-pub fn kustomization_dir(path: &Path) -> PathBuf {
-    path.parent().map(Path::to_path_buf).unwrap_or_default()
 }

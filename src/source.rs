@@ -111,10 +111,6 @@ impl<'a> LineIndex<'a> {
         LineIndex { text, starts }
     }
 
-    pub fn line_count(&self) -> usize {
-        self.starts.len()
-    }
-
     /// The text of a 1-based line without its line break (CR LF aware).
     pub fn line(&self, line: u32) -> Option<&'a str> {
         let i = usize::try_from(line).ok()?.checked_sub(1)?;
