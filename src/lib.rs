@@ -1,7 +1,8 @@
 //! scalelint finds scaling mistakes in deployment configuration before deploy.
 //!
 //! The pipeline, one module per stage: `discover` → `formats` (spanned
-//! parse) → `extract` (facts) → `model` (joined) → `rules` → `report`.
+//! parse) → `extract` (facts) → `model` (joined) → `rules` → `suppress`
+//! → `report`.
 
 pub mod cli;
 pub mod config;
@@ -14,3 +15,4 @@ pub mod model;
 pub mod report;
 pub mod rules;
 pub mod source;
+pub mod suppress;

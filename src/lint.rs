@@ -17,6 +17,7 @@ use crate::formats::yaml::{self, ErrorKind, YamlFile};
 use crate::model::Model;
 use crate::rules::{Check, RULES, Rule, RuleSet};
 use crate::source::{FileId, FileKind, Pos, SourceFile, Span, to_u32};
+use crate::suppress;
 
 /// Files over this size are skipped with a note.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
@@ -172,24 +173,7 @@ pub fn lint(settings: &Settings) -> Outcome {
         .collect();
     findings.extend(pipeline_findings);
 
-    let cwd = std::env::current_dir().unwrap_or_default();
-    let abs_path = |id: FileId| -> Option<PathBuf> {
-        let f = files.get(id.0 as usize)?;
-        Some(discover::absolute(&f.path, &cwd))
-    };
-    findings.retain(|f| {
-        let wanted = settings.enabled.contains(f.rule)
-            && (f.rule != Rule::FileSkipped || settings.show_skipped);
-        wanted
-            && !settings.per_file_ignores.iter().any(|(glob, rules)| {
-                rules.contains(f.rule) && abs_path(f.span.file).is_some_and(|p| glob.matches(&p))
-            })
-    });
-    for f in &mut findings {
-        if let Some((_, s)) = settings.severity.iter().find(|(r, _)| *r == f.rule) {
-            f.severity = *s;
-        }
-    }
+    suppress::apply(&mut findings, &files, settings);
     let display = |id: FileId| files.get(id.0 as usize).map_or("", |f| f.display.as_str());
     findings.sort_by(|a, b| {
         (
