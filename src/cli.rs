@@ -392,25 +392,12 @@ fn explain(name: &str) -> Result<ExitCode, RunError> {
         .ok_or_else(|| RunError::Usage(format!("unknown rule `{name}` (see `scalelint rules`)")))?;
     let doc = rule.doc().map_err(RunError::Usage)?;
     let mut out = io::BufWriter::new(io::stdout().lock());
-    let indent = |s: &str| -> String {
-        s.trim_matches('\n')
-            .lines()
-            .map(|l| {
-                if l.is_empty() {
-                    String::new()
-                } else {
-                    format!("    {l}")
-                }
-            })
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
     writeln!(out, "{} {} ({})", doc.id, doc.name, doc.severity.as_str())?;
     writeln!(out)?;
     writeln!(out, "{}", doc.summary.trim())?;
     writeln!(out)?;
-    writeln!(out, "Why this matters:\n{}\n", indent(&doc.rationale))?;
-    writeln!(out, "How to fix:\n{}\n", indent(&doc.fix))?;
+    writeln!(out, "Why this matters:\n{}\n", wrap(&doc.rationale))?;
+    writeln!(out, "How to fix:\n{}\n", wrap(&doc.fix))?;
     writeln!(out, "Example that fires:\n{}\n", indent(&doc.example_bad))?;
     writeln!(out, "Fixed:\n{}\n", indent(&doc.example_good))?;
     writeln!(out, "Sources:")?;
@@ -419,9 +406,49 @@ fn explain(name: &str) -> Result<ExitCode, RunError> {
     }
     writeln!(
         out,
-        "\nSuppress with `# scalelint-ignore: {}` on or above the line, or `ignore = [\"{}\"]` in .scalelint.toml.",
-        doc.id, doc.id
+        "\nLeave it out with `--ignore {id}`, `ignore = [\"{id}\"]` or `[per-file-ignores]` in .scalelint.toml.",
+        id = doc.id
     )?;
     out.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Width of `explain`'s prose, indent included.
+const EXPLAIN_WIDTH: usize = 100;
+
+/// Code examples, indented and otherwise as written.
+fn indent(s: &str) -> String {
+    s.trim_matches('\n')
+        .lines()
+        .map(|l| {
+            if l.is_empty() {
+                String::new()
+            } else {
+                format!("    {l}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Prose, indented and wrapped at word boundaries, paragraphs kept.
+fn wrap(s: &str) -> String {
+    let mut out = Vec::new();
+    for paragraph in s.trim().split("\n\n") {
+        let mut line = String::from("   ");
+        for word in paragraph.split_whitespace() {
+            if line.chars().count() + 1 + word.chars().count() > EXPLAIN_WIDTH
+                && !line.trim().is_empty()
+            {
+                out.push(line);
+                line = String::from("   ");
+            }
+            line.push(' ');
+            line.push_str(word);
+        }
+        out.push(line);
+        out.push(String::new());
+    }
+    out.pop();
+    out.join("\n")
 }

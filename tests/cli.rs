@@ -2028,7 +2028,7 @@ fn explain_prints_the_rule_doc_by_id_or_name() {
         "Example that fires:\n",
         "Fixed:\n",
         "Sources:\n    https://",
-        "# scalelint-ignore: SL101",
+        "Leave it out with `--ignore SL101`",
     ] {
         assert!(by_id.stdout.contains(section), "lacks {section:?}");
     }
