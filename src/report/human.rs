@@ -248,6 +248,60 @@ pub fn statistics(r: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::finding::{Finding, Related, Severity};
+    use crate::lint::Stats;
+    use crate::rules::Rule;
+    use crate::source::{FileKind, Pos, SourceFile, Span};
+
+    #[test]
+    fn related_locations_and_help_are_listed_under_the_finding() {
+        let dir = std::env::temp_dir().join(format!("scalelint-human-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let api = dir.join("api.yaml");
+        std::fs::write(&api, "spec:\n  containers:\n    - name: api\n").unwrap();
+        let file = |id: u32, path: std::path::PathBuf, display: &str| SourceFile {
+            id: FileId(id),
+            path,
+            display: display.into(),
+            kind: FileKind::Yaml,
+        };
+        let files = [
+            file(0, api, "k8s/api.yaml"),
+            file(1, dir.join("absent.yaml"), "k8s/hpa.yaml"),
+        ];
+        let at =
+            |id, line, col, end| Span::new(FileId(id), Pos::new(line, col), Pos::new(line, end));
+        let findings = [Finding {
+            rule: Rule::ReadinessProbeMissing,
+            severity: Severity::Warning,
+            span: at(0, 3, 7, 11),
+            message: "the message".into(),
+            help: Some("the help".into()),
+            related: vec![Related {
+                span: at(1, 9, 3, 3),
+                message: "maxReplicas 10".into(),
+            }],
+            subject: String::new(),
+            suppressed: false,
+        }];
+        let stats = Stats::default();
+        let report = Report {
+            files: &files,
+            findings: &findings,
+            stats: &stats,
+            color: false,
+            quiet: true,
+            statistics: false,
+        };
+        let mut out = Vec::new();
+        render(&report, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        std::fs::remove_dir_all(&dir).ok();
+        assert_eq!(
+            text,
+            "k8s/api.yaml:3:7: SL101 [warning] the message\n  |\n2 |   containers:\n3 |     - name: api\n  |       ^^^^ readiness-probe-missing\n  |\n  = help: the help\n  = related: k8s/hpa.yaml:9:3: maxReplicas 10\n\n"
+        );
+    }
 
     #[test]
     fn long_lines_are_cut_around_the_column() {
