@@ -268,8 +268,13 @@ pub fn classify(path: &Path) -> Option<FileKind> {
                 .contains(d)
         })
     };
+    // `deploy.yaml.template` and the like: YAML with envsubst or Go template
+    // placeholders; the latter are recognised after parsing and skipped.
+    let templated_yaml = [".yaml.", ".yml."].iter().any(|m| name.contains(m))
+        && matches!(ext, "template" | "tmpl" | "tpl" | "in");
     Some(match ext {
         "yaml" | "yml" => FileKind::Yaml,
+        _ if templated_yaml => FileKind::Yaml,
         "xml"
             if in_dir("clickhouse")
                 || name.contains("clickhouse")
@@ -295,11 +300,23 @@ pub fn classify(path: &Path) -> Option<FileKind> {
         {
             FileKind::Nginx
         }
-        _ if name == "nginx.conf" => FileKind::Nginx,
+        _ if name == "nginx.conf" || NGINX_INCLUDES.contains(&name.as_str()) => FileKind::Nginx,
         "conf" | "cfg" | "xml" | "ini" => return sniff(path),
         _ => return None,
     })
 }
+
+/// Files nginx ships beside nginx.conf and configs `include` by name.
+const NGINX_INCLUDES: &[&str] = &[
+    "mime.types",
+    "fastcgi_params",
+    "scgi_params",
+    "uwsgi_params",
+    "proxy_params",
+    "koi-utf",
+    "koi-win",
+    "win-utf",
+];
 
 /// How much of a file the content sniff reads.
 const SNIFF_BYTES: u64 = 8192;
@@ -358,12 +375,26 @@ fn sniff_text(head: &str) -> Option<FileKind> {
     if lines().any(|l| l.starts_with("max_connections") && l.contains('=')) {
         return Some(FileKind::PostgresConf);
     }
-    if lines().any(|l| {
+    let redis_directive = |w: &str| {
         matches!(
-            first_word(l).as_str(),
-            "maxclients" | "appendonly" | "maxmemory"
+            w,
+            "maxclients"
+                | "appendonly"
+                | "appendfsync"
+                | "maxmemory"
+                | "daemonize"
+                | "dbfilename"
+                | "always-show-logo"
+                | "protected-mode"
+                | "replicaof"
+                | "slaveof"
+                | "requirepass"
+                | "tcp-backlog"
         )
-    }) {
+    };
+    if lines().filter(|l| redis_directive(&first_word(l))).count() >= 2
+        || lines().any(|l| first_word(l) == "maxclients")
+    {
         return Some(FileKind::RedisConf);
     }
     None
@@ -388,6 +419,10 @@ mod tests {
             Some(FileKind::ClickhouseXml)
         );
         assert_eq!(k("pgbouncer/pgbouncer.ini"), Some(FileKind::PgbouncerIni));
+        assert_eq!(k("conf/mime.types"), Some(FileKind::Nginx));
+        assert_eq!(k("conf/fastcgi_params"), Some(FileKind::Nginx));
+        assert_eq!(k("e2e/cluster.yaml.template"), Some(FileKind::Yaml));
+        assert_eq!(k("chart/templates/_helpers.tpl"), None);
         assert_eq!(k("src/main.rs"), None);
         assert_eq!(k("README.md"), None);
     }
@@ -424,6 +459,11 @@ mod tests {
             Some(FileKind::PostgresConf)
         );
         assert_eq!(sniff_text("maxclients 10000\n"), Some(FileKind::RedisConf));
+        assert_eq!(
+            sniff_text("always-show-logo yes\ndaemonize no\nloglevel verbose\n"),
+            Some(FileKind::RedisConf)
+        );
+        assert_eq!(sniff_text("daemonize no\n"), None);
         assert_eq!(sniff_text("[section]\nkey = value\n"), None);
     }
 
