@@ -304,3 +304,26 @@ fn doc_examples_fire_and_their_fixes_do_not() {
         }
     }
 }
+
+#[test]
+fn readme_rule_table_is_the_registry() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let rows: Vec<&str> = readme.lines().filter(|l| l.starts_with("| SL")).collect();
+    let expected: Vec<String> = RULES
+        .iter()
+        .map(|r| {
+            let doc = r.rule.doc().unwrap();
+            format!(
+                "| {} | {} | {} | {} |",
+                r.code,
+                r.name,
+                r.severity.as_str(),
+                doc.summary.trim()
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows, expected,
+        "README.md's rule table must list every rule with its summary"
+    );
+}
