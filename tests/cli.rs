@@ -669,7 +669,6 @@ fn non_utf8_text_is_sl901_at_the_first_invalid_byte() {
 }
 
 #[test]
-
 fn a_non_utf8_file_is_not_counted_as_skipped() {
     let t = Tree::with_good();
     t.write("latin1.yaml", b"a: 1\nb: caf\xe9\n");
@@ -688,7 +687,6 @@ fn a_non_utf8_file_is_not_counted_as_skipped() {
 }
 
 #[test]
-
 fn non_utf8_column_after_a_bom_does_not_count_the_bom() {
     let t = Tree::with_good();
     t.write("bom-latin1.yaml", b"\xef\xbb\xbfa: caf\xe9\n");
@@ -913,7 +911,6 @@ fn quoted_placeholders_outside_a_chart_are_plain_yaml_and_linted() {
 }
 
 #[test]
-
 fn braces_in_a_comment_do_not_hide_a_syntax_error() {
     let t = Tree::new();
     t.write(
@@ -1581,7 +1578,6 @@ fn config_exclude_is_relative_to_the_config_file() {
 }
 
 #[test]
-
 fn config_exclude_path_glob_applies_when_run_from_a_subdirectory() {
     let t = Tree::new();
     t.write("k8s/api.yaml", FIRING);
