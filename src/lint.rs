@@ -153,7 +153,7 @@ pub fn lint(settings: &Settings) -> Outcome {
             Rule::FileSkipped,
             Span::file_start(id),
             note.message,
-            None,
+            Some(skip_help("walk").into()),
             "walk".into(),
         ));
     }
@@ -243,6 +243,19 @@ fn process_guarded(file: &SourceFile, max_size: u64) -> FileResult {
     }
 }
 
+/// What to do about a skipped file, by why it was skipped.
+fn skip_help(why: &str) -> &'static str {
+    match why {
+        "size" => "split the file, or leave it out with --exclude if it is generated",
+        "binary" => "leave it out with --exclude or .gitignore if it is not configuration",
+        "template" => "render it (`helm template`, envsubst) and lint the output",
+        "walk" => {
+            "symlinks are followed only inside the scanned paths: fix or remove the link, or name its target on the command line"
+        }
+        _ => "check the file's permissions, or fix or remove the symlink that leads to it",
+    }
+}
+
 /// Reads, parses and extracts one file.
 fn process(file: &SourceFile, max_size: u64) -> FileResult {
     let mut result = FileResult {
@@ -257,7 +270,7 @@ fn process(file: &SourceFile, max_size: u64) -> FileResult {
             Rule::FileSkipped,
             at_start,
             message,
-            None,
+            Some(skip_help(subject).into()),
             subject.to_string(),
         ));
     };
@@ -341,7 +354,7 @@ fn read_yaml(file: &SourceFile, text: &str, parsed: &YamlFile<'_>, result: &mut 
             Span::file_start(file.id),
             "Go/Helm template placeholders (`{{ … }}`): not plain YAML until rendered; not linted"
                 .into(),
-            None,
+            Some(skip_help("template").into()),
             "template".into(),
         ));
         return;
@@ -436,7 +449,9 @@ fn template_reason(path: &Path, text: &str) -> Option<String> {
             && d.parent()
                 .is_some_and(|chart| chart.join("Chart.yaml").is_file())
         {
-            return Some("Helm chart template (rendered by Helm, not plain YAML); not linted — lint the output of `helm template` instead".into());
+            return Some(
+                "Helm chart template (rendered by Helm, not plain YAML); not linted".into(),
+            );
         }
         dir = d.parent();
     }

@@ -125,6 +125,19 @@ fn each_rule_matches_its_fixture_annotations() {
         }
         for case in cases(&dir) {
             let outcome = run(vec![case.clone()], RuleSet::empty().with(rule.rule));
+            // Every finding carries a fix hint.
+            for f in outcome
+                .findings
+                .iter()
+                .filter(|f| f.help.as_deref().is_none_or(str::is_empty))
+            {
+                failures.push(format!(
+                    "{}: {} has no help: {}",
+                    case.display(),
+                    f.rule.code(),
+                    f.message
+                ));
+            }
             let display =
                 |id: scalelint::source::FileId| outcome.files[id.0 as usize].display.clone();
             let files = if case.is_dir() {
