@@ -149,13 +149,7 @@ pub fn lint(settings: &Settings) -> Outcome {
             kind: FileKind::Other,
         });
         stats.skipped += 1;
-        pipeline_findings.push(pipeline_finding(
-            Rule::FileSkipped,
-            Span::file_start(id),
-            note.message,
-            Some(skip_help("walk").into()),
-            "walk".into(),
-        ));
+        pipeline_findings.push(Skip::Walk.finding(id, note.message));
     }
     stats.k8s_objects = facts.k8s_objects;
 
@@ -243,16 +237,49 @@ fn process_guarded(file: &SourceFile, max_size: u64) -> FileResult {
     }
 }
 
-/// What to do about a skipped file, by why it was skipped.
-fn skip_help(why: &str) -> &'static str {
-    match why {
-        "size" => "split the file, or leave it out with --exclude if it is generated",
-        "binary" => "leave it out with --exclude or .gitignore if it is not configuration",
-        "template" => "render it (`helm template`, envsubst) and lint the output",
-        "walk" => {
-            "symlinks are followed only inside the scanned paths: fix or remove the link, or name its target on the command line"
-        }
-        _ => "check the file's permissions, or fix or remove the symlink that leads to it",
+/// Why a file was not linted (SL902).
+#[derive(Clone, Copy)]
+enum Skip {
+    Size,
+    Unreadable,
+    Binary,
+    Template,
+    /// A path the walk could not use: a symlink loop or one leaving the roots.
+    Walk,
+}
+
+impl Skip {
+    /// The SL902 finding at the start of `file`.
+    fn finding(self, file: FileId, message: String) -> Finding {
+        let (subject, help) = match self {
+            Skip::Size => (
+                "size",
+                "split the file, or leave it out with --exclude if it is generated",
+            ),
+            Skip::Unreadable => (
+                "unreadable",
+                "check the file's permissions, or fix or remove the symlink that leads to it",
+            ),
+            Skip::Binary => (
+                "binary",
+                "leave it out with --exclude or .gitignore if it is not configuration",
+            ),
+            Skip::Template => (
+                "template",
+                "render it (`helm template`, envsubst) and lint the output",
+            ),
+            Skip::Walk => (
+                "walk",
+                "symlinks are followed only inside the scanned paths: fix or remove the link, or name its target on the command line",
+            ),
+        };
+        pipeline_finding(
+            Rule::FileSkipped,
+            Span::file_start(file),
+            message,
+            Some(help.into()),
+            subject.into(),
+        )
     }
 }
 
@@ -264,15 +291,8 @@ fn process(file: &SourceFile, max_size: u64) -> FileResult {
         status: FileStatus::Skipped,
         yaml_kind: None,
     };
-    let at_start = Span::file_start(file.id);
-    let skip = |result: &mut FileResult, message: String, subject: &str| {
-        result.findings.push(pipeline_finding(
-            Rule::FileSkipped,
-            at_start,
-            message,
-            Some(skip_help(subject).into()),
-            subject.to_string(),
-        ));
+    let skip = |result: &mut FileResult, why: Skip, message: String| {
+        result.findings.push(why.finding(file.id, message));
     };
     if !file.kind.is_linted() {
         result.status = FileStatus::NotParsed;
@@ -285,27 +305,27 @@ fn process(file: &SourceFile, max_size: u64) -> FileResult {
                 m.len() as f64 / 1_048_576.0,
                 max_size / 1_048_576
             );
-            skip(&mut result, msg, "size");
+            skip(&mut result, Skip::Size, msg);
             return result;
         }
         Ok(_) => {}
         Err(e) => {
-            skip(&mut result, format!("cannot read: {e}"), "unreadable");
+            skip(&mut result, Skip::Unreadable, format!("cannot read: {e}"));
             return result;
         }
     }
     let bytes = match std::fs::read(&file.path) {
         Ok(b) => b,
         Err(e) => {
-            skip(&mut result, format!("cannot read: {e}"), "unreadable");
+            skip(&mut result, Skip::Unreadable, format!("cannot read: {e}"));
             return result;
         }
     };
     if let Some(at) = bytes.iter().take(8192).position(|&b| b == 0) {
         skip(
             &mut result,
+            Skip::Binary,
             format!("binary content (NUL byte at offset {at}); not linted"),
-            "binary",
         );
         return result;
     }
@@ -335,7 +355,7 @@ fn process(file: &SourceFile, max_size: u64) -> FileResult {
         }
     };
     if let Some(reason) = template_reason(&file.path, text) {
-        skip(&mut result, reason, "template");
+        skip(&mut result, Skip::Template, reason);
         return result;
     }
     lint_yaml(file, text, &mut result);
@@ -349,13 +369,10 @@ fn lint_yaml(file: &SourceFile, text: &str, result: &mut FileResult) {
 fn read_yaml(file: &SourceFile, text: &str, parsed: &YamlFile<'_>, result: &mut FileResult) {
     let syntax_failed = parsed.errors.iter().any(|e| e.kind == ErrorKind::Syntax);
     if (syntax_failed || parsed.complex_key.is_some()) && has_template_marks(text) {
-        result.findings.push(pipeline_finding(
-            Rule::FileSkipped,
-            Span::file_start(file.id),
+        result.findings.push(Skip::Template.finding(
+            file.id,
             "Go/Helm template placeholders (`{{ … }}`): not plain YAML until rendered; not linted"
                 .into(),
-            Some(skip_help("template").into()),
-            "template".into(),
         ));
         return;
     }
