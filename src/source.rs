@@ -38,6 +38,16 @@ impl Span {
         Span { file, start, end }
     }
 
+    /// Where the span ends, or its start when it has no width (a parse
+    /// error's position): the end that reports show.
+    pub fn end_or_start(&self) -> Pos {
+        if self.end > self.start {
+            self.end
+        } else {
+            self.start
+        }
+    }
+
     /// The first character of a file: where whole-file findings point.
     pub fn file_start(file: FileId) -> Self {
         Span::new(file, Pos::START, Pos::START)

@@ -20,14 +20,11 @@ pub fn render(r: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
         if s.end.line > s.start.line {
             props.push_str(&format!(",endLine={}", s.end.line));
         } else {
-            let end_col = if s.end.col > s.start.col {
-                s.end.col
-            } else {
-                s.start.col
-            };
             props.push_str(&format!(
-                ",col={},endLine={},endColumn={end_col}",
-                s.start.col, s.start.line
+                ",col={},endLine={},endColumn={}",
+                s.start.col,
+                s.start.line,
+                s.end_or_start().col
             ));
         }
         props.push_str(&format!(

@@ -60,12 +60,8 @@ pub fn render(r: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
             path: r.path(f.span.file),
             line: f.span.start.line,
             column: f.span.start.col,
-            end_line: f.span.end.line.max(f.span.start.line),
-            end_column: if f.span.end > f.span.start {
-                f.span.end.col
-            } else {
-                f.span.start.col
-            },
+            end_line: f.span.end_or_start().line,
+            end_column: f.span.end_or_start().col,
             message: &f.message,
             help: f.help.as_deref(),
             related: f
