@@ -7,7 +7,7 @@
 use crate::formats::yaml::{Y, YamlFile};
 use crate::source::{FileId, Span};
 
-use super::Facts;
+use super::{Facts, IntOrPercent, LabelSelector, ObjectRef, Val};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum WorkloadKind {
@@ -47,6 +47,17 @@ impl WorkloadKind {
             WorkloadKind::CronJob => "CronJob",
             WorkloadKind::Pod => "Pod",
             WorkloadKind::Rollout => "Rollout",
+        }
+    }
+
+    /// The kinds an autoscaler's `scaleTargetRef` can name.
+    pub fn scalable(kind: &str) -> Option<Self> {
+        match kind {
+            "Deployment" => Some(WorkloadKind::Deployment),
+            "StatefulSet" => Some(WorkloadKind::StatefulSet),
+            "ReplicaSet" => Some(WorkloadKind::ReplicaSet),
+            "Rollout" => Some(WorkloadKind::Rollout),
+            _ => None,
         }
     }
 
@@ -103,18 +114,58 @@ pub struct ContainerPort {
     pub number: Option<i64>,
 }
 
+/// What a probe (or handler) does.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Handler {
+    /// `httpGet`: path (empty when unset) and port (number or name, as written).
+    Http { path: String, port: String },
+    Exec(Vec<String>),
+    Tcp { port: String },
+    Grpc { port: String, service: String },
+}
+
+#[derive(Clone, Debug)]
+pub struct Probe {
+    /// The `livenessProbe:`/`readinessProbe:`/`startupProbe:` key.
+    pub key: Span,
+    pub handler: Option<Handler>,
+    pub failure_threshold: Val<i64>,
+    pub period_seconds: Val<i64>,
+    pub initial_delay_seconds: Val<i64>,
+}
+
+/// A `lifecycle.preStop` hook.
+#[derive(Clone, Debug)]
+pub struct PreStop {
+    pub key: Span,
+    /// Seconds it sleeps: `sleep.seconds`, or `sleep N` in an exec command.
+    pub sleep: Option<i64>,
+}
+
 #[derive(Clone, Debug)]
 pub struct Container {
     pub name: String,
     /// The `name:` key, or the list item when the container has no name.
     pub name_span: Span,
     pub ports: Vec<ContainerPort>,
-    pub readiness_probe: Option<Span>,
-    pub liveness_probe: Option<Span>,
-    pub startup_probe: Option<Span>,
+    pub readiness_probe: Option<Probe>,
+    pub liveness_probe: Option<Probe>,
+    pub startup_probe: Option<Probe>,
+    pub pre_stop: Option<PreStop>,
     pub resources: Resources,
     /// `restartPolicy: Always` on an init container makes it a sidecar.
     pub restart_always: bool,
+}
+
+impl Container {
+    /// Resolves a named port (`http`) to its number, as written otherwise.
+    pub fn port_number(&self, port: &str) -> String {
+        self.ports
+            .iter()
+            .find(|p| p.name.as_deref() == Some(port))
+            .and_then(|p| p.number)
+            .map_or_else(|| port.to_string(), |n| n.to_string())
+    }
 }
 
 #[derive(Clone, Debug, Default)]
@@ -123,6 +174,30 @@ pub struct PodSpec {
     pub init_containers: Vec<Container>,
     /// Pod-level `spec.resources`.
     pub resources: Resources,
+    /// `topologySpreadConstraints` with at least one entry.
+    pub spread_constraints: bool,
+    /// Topology keys of pod anti-affinity terms, required and preferred.
+    pub anti_affinity_keys: Vec<String>,
+    pub termination_grace_seconds: Val<i64>,
+}
+
+impl PodSpec {
+    /// The containers that run beside each other: regular ones and sidecar
+    /// init containers (`restartPolicy: Always`).
+    pub fn running_containers(&self) -> impl Iterator<Item = &Container> {
+        self.containers
+            .iter()
+            .chain(self.init_containers.iter().filter(|c| c.restart_always))
+    }
+}
+
+/// A Deployment's `strategy.rollingUpdate`.
+#[derive(Clone, Debug)]
+pub struct RollingUpdate {
+    /// The `rollingUpdate:` key.
+    pub key: Span,
+    pub max_surge: Val<IntOrPercent>,
+    pub max_unavailable: Val<IntOrPercent>,
 }
 
 #[derive(Clone, Debug)]
@@ -131,9 +206,14 @@ pub struct Workload {
     pub kind: WorkloadKind,
     /// Resolved by the model.
     pub namespace: String,
-    pub replicas: Option<(i64, Span)>,
+    pub replicas: Val<i64>,
+    /// `spec.selector` (absent for bare Pods).
+    pub selector: Option<LabelSelector>,
     pub pod_labels: Vec<(String, String)>,
     pub pod: PodSpec,
+    /// `spec.strategy.type` is `RollingUpdate` or unset (Deployments).
+    pub rolling: bool,
+    pub rolling_update: Option<RollingUpdate>,
 }
 
 impl Workload {
@@ -202,8 +282,18 @@ fn object(obj: Y<'_, '_>, file: FileId, facts: &mut Facts, depth: u32) {
             .map(string_map)
             .unwrap_or_default(),
     };
+    facts.objects.push(ObjectRef {
+        file,
+        group: super::group_of(api_version).to_string(),
+        kind: meta.kind.clone(),
+        name: meta.name.clone(),
+        namespace: meta.namespace.clone(),
+    });
     if let Some(wk) = WorkloadKind::from_kind(api_version, kind) {
         facts.workloads.push(workload(obj, meta, wk, file));
+        return;
+    }
+    if super::autoscaling::extract(obj, &meta, file, facts) {
         return;
     }
     match kind {
@@ -264,17 +354,37 @@ fn workload(obj: Y<'_, '_>, meta: ObjectMeta, kind: WorkloadKind, file: FileId) 
     }
     .map(string_map)
     .unwrap_or_default();
-    let replicas = spec
-        .and_then(|s| s.entry("replicas"))
-        .and_then(|(k, v)| Some((v.as_i64()?, span(file, k))));
+    let replicas = spec.map_or(Val::Absent, |s| count(s, "replicas", file));
     let pod = pod_spec.map(|p| pod(p, file)).unwrap_or_default();
+    let selector = match kind {
+        WorkloadKind::Pod => None,
+        WorkloadKind::CronJob => spec
+            .and_then(|s| s.path(&["jobTemplate", "spec", "selector"]))
+            .map(LabelSelector::read),
+        _ => spec.and_then(|s| s.get("selector")).map(LabelSelector::read),
+    };
+    let strategy = spec.and_then(|s| s.get("strategy"));
+    let rolling = strategy
+        .and_then(|s| s.get_str("type"))
+        .is_none_or(|t| t == "RollingUpdate");
+    let rolling_update = strategy
+        .and_then(|s| s.entry("rollingUpdate"))
+        .filter(|(_, v)| v.is_map())
+        .map(|(k, v)| RollingUpdate {
+            key: span(file, k),
+            max_surge: int_or_percent(v, "maxSurge", file),
+            max_unavailable: int_or_percent(v, "maxUnavailable", file),
+        });
     Workload {
         meta,
         kind,
         namespace: String::new(),
         replicas,
+        selector,
         pod_labels,
         pod,
+        rolling,
+        rolling_update,
     }
 }
 
@@ -287,6 +397,28 @@ fn pod(spec: Y<'_, '_>, file: FileId) -> PodSpec {
             .map(|c| container(c, file))
             .collect()
     };
+    let mut anti_affinity_keys = Vec::new();
+    if let Some(anti) = spec.path(&["affinity", "podAntiAffinity"]) {
+        for term in anti
+            .get("requiredDuringSchedulingIgnoredDuringExecution")
+            .into_iter()
+            .flat_map(|t| t.items())
+        {
+            anti_affinity_keys.extend(term.get_str("topologyKey").map(str::to_string));
+        }
+        for weighted in anti
+            .get("preferredDuringSchedulingIgnoredDuringExecution")
+            .into_iter()
+            .flat_map(|t| t.items())
+        {
+            anti_affinity_keys.extend(
+                weighted
+                    .path(&["podAffinityTerm", "topologyKey"])
+                    .and_then(|k| k.as_text())
+                    .map(str::to_string),
+            );
+        }
+    }
     PodSpec {
         containers: list("containers"),
         init_containers: list("initContainers"),
@@ -294,6 +426,11 @@ fn pod(spec: Y<'_, '_>, file: FileId) -> PodSpec {
             .get("resources")
             .map(|r| resources(r, file))
             .unwrap_or_default(),
+        spread_constraints: spec
+            .get("topologySpreadConstraints")
+            .is_some_and(|t| t.items().next().is_some()),
+        anti_affinity_keys,
+        termination_grace_seconds: count(spec, "terminationGracePeriodSeconds", file),
     }
 }
 
@@ -305,7 +442,13 @@ fn container(c: Y<'_, '_>, file: FileId) -> Container {
     let probe = |key: &str| {
         c.entry(key)
             .filter(|(_, v)| !v.is_null())
-            .map(|(k, _)| span(file, k))
+            .map(|(k, v)| Probe {
+                key: span(file, k),
+                handler: handler(v),
+                failure_threshold: count(v, "failureThreshold", file),
+                period_seconds: count(v, "periodSeconds", file),
+                initial_delay_seconds: count(v, "initialDelaySeconds", file),
+            })
     };
     Container {
         name,
@@ -322,6 +465,14 @@ fn container(c: Y<'_, '_>, file: FileId) -> Container {
         readiness_probe: probe("readinessProbe"),
         liveness_probe: probe("livenessProbe"),
         startup_probe: probe("startupProbe"),
+        pre_stop: c
+            .get("lifecycle")
+            .and_then(|l| l.entry("preStop"))
+            .filter(|(_, v)| !v.is_null())
+            .map(|(k, v)| PreStop {
+                key: span(file, k),
+                sleep: pre_stop_sleep(v),
+            }),
         resources: c
             .get("resources")
             .map(|r| resources(r, file))
@@ -351,15 +502,96 @@ fn resources(r: Y<'_, '_>, file: FileId) -> Resources {
     }
 }
 
+fn handler(probe: Y<'_, '_>) -> Option<Handler> {
+    let port = |h: Y<'_, '_>| {
+        h.get("port")
+            .and_then(|p| p.as_text())
+            .map(str::to_string)
+            .unwrap_or_default()
+    };
+    if let Some(h) = probe.get("httpGet") {
+        return Some(Handler::Http {
+            path: h.get_str("path").unwrap_or("").to_string(),
+            port: port(h),
+        });
+    }
+    if let Some(h) = probe.get("exec") {
+        return Some(Handler::Exec(strings(h.get("command"))));
+    }
+    if let Some(h) = probe.get("tcpSocket") {
+        return Some(Handler::Tcp { port: port(h) });
+    }
+    if let Some(h) = probe.get("grpc") {
+        return Some(Handler::Grpc {
+            port: port(h),
+            service: h.get_str("service").unwrap_or("").to_string(),
+        });
+    }
+    None
+}
+
+/// Seconds a preStop hook sleeps: `sleep.seconds`, or an exec command that
+/// runs `sleep N` (directly or in a shell).
+fn pre_stop_sleep(hook: Y<'_, '_>) -> Option<i64> {
+    if let Some(s) = hook.path(&["sleep", "seconds"]) {
+        return s.as_i64().filter(|n| *n >= 0);
+    }
+    let command = strings(hook.path(&["exec", "command"]));
+    let words: Vec<&str> = command
+        .iter()
+        .flat_map(|part| part.split(|c: char| c.is_whitespace() || c == ';' || c == '&'))
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.windows(2).find_map(|pair| match pair {
+        [cmd, n] if cmd.rsplit('/').next() == Some("sleep") => {
+            n.trim_end_matches('s').parse::<i64>().ok()
+        }
+        _ => None,
+    })
+}
+
+/// A sequence of scalars as strings; empty for anything else.
+fn strings(node: Option<Y<'_, '_>>) -> Vec<String> {
+    node.into_iter()
+        .flat_map(|n| n.items())
+        .filter_map(|i| i.as_str().map(str::to_string))
+        .collect()
+}
+
+/// A non-negative integer field: absent, set, or set to something that is
+/// not one (which rules treat as unknown).
+pub(crate) fn count(map: Y<'_, '_>, key: &str, file: FileId) -> Val<i64> {
+    match map.entry(key) {
+        None => Val::Absent,
+        Some((_, v)) if v.is_null() => Val::Absent,
+        Some((k, v)) => match v.as_i64() {
+            Some(n) if n >= 0 => Val::Set(n, span(file, k)),
+            _ => Val::Invalid(span(file, k)),
+        },
+    }
+}
+
+/// An int-or-string field such as `maxSurge: 25%`.
+pub(crate) fn int_or_percent(map: Y<'_, '_>, key: &str, file: FileId) -> Val<IntOrPercent> {
+    match map.entry(key) {
+        None => Val::Absent,
+        Some((_, v)) if v.is_null() => Val::Absent,
+        Some((k, v)) => match IntOrPercent::read(v) {
+            Some(x) => Val::Set(x, span(file, k)),
+            None => Val::Invalid(span(file, k)),
+        },
+    }
+}
+
 /// A mapping of strings (labels, annotations, selectors), in file order.
-fn string_map(m: Y<'_, '_>) -> Vec<(String, String)> {
+pub(crate) fn string_map(m: Y<'_, '_>) -> Vec<(String, String)> {
     m.entries()
         .into_iter()
         .filter_map(|(k, v)| Some((k.as_str()?.to_string(), v.as_str()?.to_string())))
         .collect()
 }
 
-fn span(file: FileId, node: Y<'_, '_>) -> Span {
+pub(crate) fn span(file: FileId, node: Y<'_, '_>) -> Span {
     let start = node.start();
     let end = node.end();
     // Keys end where their text ends; collections may end lines later.

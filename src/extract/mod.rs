@@ -1,8 +1,12 @@
 //! Parsed trees read into typed facts, one `Facts` per file.
 
+pub mod autoscaling;
 pub mod k8s;
 
 use std::path::PathBuf;
+
+use crate::formats::yaml::Y;
+use crate::source::{FileId, Span};
 
 /// Everything one file contributed to the model.
 #[derive(Debug, Default)]
@@ -10,6 +14,10 @@ pub struct Facts {
     pub workloads: Vec<k8s::Workload>,
     pub services: Vec<k8s::Service>,
     pub limit_ranges: Vec<k8s::LimitRange>,
+    pub pdbs: Vec<autoscaling::Pdb>,
+    pub autoscalers: Vec<autoscaling::Autoscaler>,
+    /// Every Kubernetes object, whatever its kind.
+    pub objects: Vec<ObjectRef>,
     /// Directory and namespace of a `kustomization.yaml`.
     pub kustomizations: Vec<(PathBuf, String)>,
     /// Number of Kubernetes objects read.
@@ -21,6 +29,9 @@ impl Facts {
         self.workloads.append(&mut other.workloads);
         self.services.append(&mut other.services);
         self.limit_ranges.append(&mut other.limit_ranges);
+        self.pdbs.append(&mut other.pdbs);
+        self.autoscalers.append(&mut other.autoscalers);
+        self.objects.append(&mut other.objects);
         self.kustomizations.append(&mut other.kustomizations);
         self.k8s_objects += other.k8s_objects;
     }
@@ -32,4 +43,306 @@ pub fn is_kustomization(name: &str) -> bool {
         name,
         "kustomization.yaml" | "kustomization.yml" | "Kustomization"
     )
+}
+
+/// Any Kubernetes object: enough to tell whether a reference resolves.
+#[derive(Clone, Debug)]
+pub struct ObjectRef {
+    pub file: FileId,
+    /// API group (`apps`, `argoproj.io`; empty for the core group).
+    pub group: String,
+    pub kind: String,
+    pub name: String,
+    /// As written; the model resolves the default.
+    pub namespace: Option<String>,
+}
+
+/// The API group of an `apiVersion` (`apps/v1` → `apps`, `v1` → ``).
+/// Deployments and friends moved from `extensions` to `apps`; both name
+/// the same objects.
+pub fn group_of(api_version: &str) -> &str {
+    match api_version.rsplit_once('/') {
+        Some(("extensions", _)) => "apps",
+        Some((group, _)) => group,
+        None => "",
+    }
+}
+
+/// A field that may be absent, set, or set to a value of the wrong type or
+/// range. Rules treat `Invalid` as unknown and stay silent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Val<T> {
+    Absent,
+    Set(T, Span),
+    Invalid(Span),
+}
+
+impl<T> Default for Val<T> {
+    fn default() -> Self {
+        Val::Absent
+    }
+}
+
+impl<T: Copy> Val<T> {
+    /// The value when set.
+    pub fn get(&self) -> Option<T> {
+        match self {
+            Val::Set(v, _) => Some(*v),
+            _ => None,
+        }
+    }
+
+    /// The value, or `default` when absent; `None` when invalid.
+    pub fn or(&self, default: T) -> Option<T> {
+        match self {
+            Val::Absent => Some(default),
+            Val::Set(v, _) => Some(*v),
+            Val::Invalid(_) => None,
+        }
+    }
+
+    /// The key's location when the field is written at all.
+    pub fn span(&self) -> Option<Span> {
+        match self {
+            Val::Absent => None,
+            Val::Set(_, s) | Val::Invalid(s) => Some(*s),
+        }
+    }
+
+    pub fn is_absent(&self) -> bool {
+        matches!(self, Val::Absent)
+    }
+}
+
+/// Kubernetes' IntOrString as used by maxSurge, maxUnavailable and
+/// minAvailable: a count or a percentage.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IntOrPercent {
+    Int(i64),
+    Percent(i64),
+}
+
+impl IntOrPercent {
+    pub fn read(v: Y<'_, '_>) -> Option<Self> {
+        if let Some(n) = v.as_i64() {
+            return (n >= 0).then_some(IntOrPercent::Int(n));
+        }
+        let text = v.as_text()?.trim();
+        let pct: i64 = text.strip_suffix('%')?.parse().ok()?;
+        (pct >= 0).then_some(IntOrPercent::Percent(pct))
+    }
+
+    /// The value against `total`, rounding percentages up or down the way
+    /// the controller that reads the field does.
+    pub fn resolve(self, total: i64, round_up: bool) -> i64 {
+        match self {
+            IntOrPercent::Int(n) => n,
+            IntOrPercent::Percent(p) => {
+                let scaled = p.saturating_mul(total.max(0));
+                if round_up {
+                    (scaled + 99) / 100
+                } else {
+                    scaled / 100
+                }
+            }
+        }
+    }
+
+    /// Literally zero (`0` or `0%`).
+    pub fn is_zero(self) -> bool {
+        matches!(self, IntOrPercent::Int(0) | IntOrPercent::Percent(0))
+    }
+}
+
+impl std::fmt::Display for IntOrPercent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            IntOrPercent::Int(n) => write!(f, "{n}"),
+            IntOrPercent::Percent(p) => write!(f, "{p}%"),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Operator {
+    In,
+    NotIn,
+    Exists,
+    DoesNotExist,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Requirement {
+    pub key: String,
+    pub operator: Operator,
+    pub values: Vec<String>,
+}
+
+/// A `metav1.LabelSelector`: `matchLabels` and `matchExpressions`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LabelSelector {
+    pub match_labels: Vec<(String, String)>,
+    pub expressions: Vec<Requirement>,
+    /// Something in it could not be read (an unknown operator, a value of
+    /// the wrong type): it is treated as matching nothing.
+    pub invalid: bool,
+}
+
+impl LabelSelector {
+    pub fn read(node: Y<'_, '_>) -> Self {
+        let mut sel = LabelSelector::default();
+        if !node.is_map() {
+            sel.invalid = !node.is_null();
+            return sel;
+        }
+        if let Some(labels) = node.get("matchLabels") {
+            for (k, v) in labels.entries() {
+                match (k.as_str(), v.as_str()) {
+                    (Some(k), Some(v)) => sel.match_labels.push((k.to_string(), v.to_string())),
+                    _ => sel.invalid = true,
+                }
+            }
+        }
+        for e in node
+            .get("matchExpressions")
+            .into_iter()
+            .flat_map(|e| e.items())
+        {
+            let operator = match e.get_str("operator") {
+                Some("In") => Operator::In,
+                Some("NotIn") => Operator::NotIn,
+                Some("Exists") => Operator::Exists,
+                Some("DoesNotExist") => Operator::DoesNotExist,
+                _ => {
+                    sel.invalid = true;
+                    continue;
+                }
+            };
+            let Some(key) = e.get_str("key") else {
+                sel.invalid = true;
+                continue;
+            };
+            let values = e
+                .get("values")
+                .into_iter()
+                .flat_map(|v| v.items())
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect();
+            sel.expressions.push(Requirement {
+                key: key.to_string(),
+                operator,
+                values,
+            });
+        }
+        sel
+    }
+
+    /// Selects nothing in particular: every pod of the namespace.
+    pub fn is_empty(&self) -> bool {
+        self.match_labels.is_empty() && self.expressions.is_empty()
+    }
+
+    /// Whether pods with `labels` are selected. An empty selector selects
+    /// every pod; an unreadable one selects none.
+    pub fn matches(&self, labels: &[(String, String)]) -> bool {
+        if self.invalid {
+            return false;
+        }
+        let get = |key: &str| labels.iter().find(|(k, _)| k == key).map(|(_, v)| v);
+        self.match_labels
+            .iter()
+            .all(|(k, v)| get(k) == Some(v))
+            && self.expressions.iter().all(|r| match r.operator {
+                Operator::In => get(&r.key).is_some_and(|v| r.values.contains(v)),
+                Operator::NotIn => get(&r.key).is_none_or(|v| !r.values.contains(v)),
+                Operator::Exists => get(&r.key).is_some(),
+                Operator::DoesNotExist => get(&r.key).is_none(),
+            })
+    }
+
+    /// A `matchLabels` pair every selected pod must carry, to look pods up
+    /// by label instead of scanning.
+    pub fn first_label(&self) -> Option<&(String, String)> {
+        self.match_labels.first()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn labels(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    fn selector(text: &str) -> LabelSelector {
+        let file = crate::formats::yaml::parse(text);
+        let doc = file.docs.first().unwrap();
+        LabelSelector::read(file.root(doc))
+    }
+
+    #[test]
+    fn match_labels_and_expressions() {
+        let sel = selector(
+            "matchLabels: {app: api}\nmatchExpressions:\n- {key: tier, operator: In, values: [web, edge]}\n- {key: canary, operator: DoesNotExist}\n",
+        );
+        assert!(sel.matches(&labels(&[("app", "api"), ("tier", "web")])));
+        assert!(!sel.matches(&labels(&[("app", "api"), ("tier", "db")])));
+        assert!(!sel.matches(&labels(&[("app", "api"), ("tier", "web"), ("canary", "1")])));
+        assert!(!sel.matches(&labels(&[("tier", "web")])));
+        let not_in = selector("matchExpressions: [{key: env, operator: NotIn, values: [dev]}]");
+        assert!(not_in.matches(&labels(&[])));
+        assert!(!not_in.matches(&labels(&[("env", "dev")])));
+        let exists = selector("matchExpressions: [{key: app, operator: Exists}]");
+        assert!(exists.matches(&labels(&[("app", "x")])));
+        assert!(!exists.matches(&labels(&[])));
+    }
+
+    #[test]
+    fn empty_selects_all_and_invalid_selects_none() {
+        assert!(selector("{}").matches(&labels(&[("a", "b")])));
+        let bad = selector("matchExpressions: [{key: a, operator: Near}]");
+        assert!(bad.invalid);
+        assert!(!bad.matches(&labels(&[("a", "b")])));
+    }
+
+    #[test]
+    fn percentages_round_like_the_controllers() {
+        let pct = IntOrPercent::Percent(25);
+        assert_eq!(pct.resolve(1, true), 1);
+        assert_eq!(pct.resolve(1, false), 0);
+        assert_eq!(pct.resolve(4, false), 1);
+        assert_eq!(IntOrPercent::Percent(67).resolve(3, true), 3);
+        assert_eq!(IntOrPercent::Percent(50).resolve(3, true), 2);
+        assert_eq!(IntOrPercent::Int(2).resolve(10, true), 2);
+        assert!(IntOrPercent::Percent(0).is_zero());
+    }
+
+    #[test]
+    fn int_or_percent_rejects_what_the_api_rejects() {
+        let read = |t: &str| {
+            let f = crate::formats::yaml::parse(t);
+            let doc = f.docs.first().unwrap();
+            IntOrPercent::read(f.root(doc).get("v").unwrap())
+        };
+        assert_eq!(read("v: 3"), Some(IntOrPercent::Int(3)));
+        assert_eq!(read("v: 25%"), Some(IntOrPercent::Percent(25)));
+        assert_eq!(read("v: '0%'"), Some(IntOrPercent::Percent(0)));
+        assert_eq!(read("v: 1.5"), None);
+        assert_eq!(read("v: -1"), None);
+        assert_eq!(read("v: lots"), None);
+        assert_eq!(read("v: 150%"), Some(IntOrPercent::Percent(150)));
+        assert_eq!(read("v: -5%"), None);
+    }
+
+    #[test]
+    fn groups() {
+        assert_eq!(group_of("apps/v1"), "apps");
+        assert_eq!(group_of("extensions/v1beta1"), "apps");
+        assert_eq!(group_of("v1"), "");
+        assert_eq!(group_of("argoproj.io/v1alpha1"), "argoproj.io");
+    }
 }
