@@ -7,9 +7,9 @@ use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
 use crate::extract::Facts;
-use crate::extract::autoscaling::{Autoscaler, Pdb};
-use crate::extract::k8s::{LimitRange, Service, Workload, WorkloadKind};
 use crate::extract::Val;
+use crate::extract::autoscaling::{Autoscaler, Metric, Pdb, ResourceName};
+use crate::extract::k8s::{Container, LimitRange, Resources, Service, Workload, WorkloadKind};
 use crate::source::{FileId, SourceFile, Span};
 
 /// Namespace of objects that set none and have no kustomization.
@@ -226,7 +226,10 @@ impl Model {
         let mut objects: HashMap<(String, String, String), Vec<String>> = HashMap::new();
         for o in facts.objects {
             let ns = namespace_of(o.file, &o.namespace);
-            objects.entry((o.kind, ns, o.name)).or_default().push(o.group);
+            objects
+                .entry((o.kind, ns, o.name))
+                .or_default()
+                .push(o.group);
         }
 
         Model {
@@ -273,6 +276,42 @@ impl Model {
             .into_iter()
             .flatten()
             .filter_map(|&i| self.limit_ranges.get(i))
+    }
+
+    /// Whether a container of the workload has an effective request for a
+    /// resource: its own request, a limit (copied into the request), a
+    /// pod-level `spec.resources`, or a LimitRange default of its namespace.
+    pub fn has_request(&self, w: &Workload, c: &Container, r: ResourceName) -> bool {
+        let set = |res: &Resources| match r {
+            ResourceName::Cpu => res.requests.cpu.is_some() || res.limits.cpu.is_some(),
+            ResourceName::Memory => res.requests.memory.is_some() || res.limits.memory.is_some(),
+        };
+        set(&c.resources)
+            || set(&w.pod.resources)
+            || self.limit_ranges_in(&w.namespace).any(|l| match r {
+                ResourceName::Cpu => l.default_cpu,
+                ResourceName::Memory => l.default_memory,
+            })
+    }
+
+    /// The utilisation metrics (cpu or memory, relative to the request) of
+    /// the autoscalers of a workload that cover a container: resource
+    /// metrics cover every container, container metrics only the named one.
+    pub fn utilization_metrics<'a>(
+        &'a self,
+        workload: usize,
+        container: &'a Container,
+    ) -> impl Iterator<Item = (&'a Autoscaler, &'a Metric)> + 'a {
+        self.autoscalers_of(workload).flat_map(move |a| {
+            a.metrics
+                .iter()
+                .filter(move |m| {
+                    m.utilization
+                        && m.resource.is_some()
+                        && m.container.as_deref().is_none_or(|n| n == container.name)
+                })
+                .map(move |m| (a, m))
+        })
     }
 
     /// Whether some object of the tree has this kind, namespace and name
@@ -352,25 +391,23 @@ impl Model {
         }
         if let Some(&ai) = self.links(workload).autoscalers.first() {
             let a = self.autoscalers.get(ai)?;
-            let bound = |val: &Val<i64>, field: &'static str, default: Option<i64>| {
-                match *val {
-                    Val::Set(value, span) => Some(Bound {
-                        value,
-                        source: Source::Field {
-                            field,
-                            object: a.display(),
-                            span,
-                        },
-                    }),
-                    Val::Absent => Some(Bound {
-                        value: default?,
-                        source: Source::Default {
-                            field,
-                            object: a.display(),
-                        },
-                    }),
-                    Val::Invalid(_) => None,
-                }
+            let bound = |val: &Val<i64>, field: &'static str, default: Option<i64>| match *val {
+                Val::Set(value, span) => Some(Bound {
+                    value,
+                    source: Source::Field {
+                        field,
+                        object: a.display(),
+                        span,
+                    },
+                }),
+                Val::Absent => Some(Bound {
+                    value: default?,
+                    source: Source::Default {
+                        field,
+                        object: a.display(),
+                    },
+                }),
+                Val::Invalid(_) => None,
             };
             return Some(Envelope {
                 min: bound(&a.min, a.min_field(), Some(a.default_min()))?,
@@ -401,5 +438,227 @@ impl Model {
             max: fixed,
             autoscaler: None,
         })
+    }
+}
+
+/// Builds a model from in-memory YAML files, for unit tests of the model and
+/// of rules.
+#[cfg(test)]
+pub(crate) fn from_yaml(inputs: &[(&str, &str)]) -> Model {
+    use crate::source::FileKind;
+    let mut facts = Facts::default();
+    let mut files = Vec::new();
+    for (i, (path, text)) in inputs.iter().enumerate() {
+        let id = FileId(i as u32);
+        files.push(SourceFile {
+            id,
+            path: PathBuf::from(path),
+            display: path.to_string(),
+            kind: FileKind::Yaml,
+        });
+        crate::formats::yaml::parse_with(text, |y| crate::extract::k8s::extract(y, id, &mut facts));
+    }
+    Model::build(&files, facts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DEPLOY: &str = "apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: shop}
+spec:
+  replicas: 3
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api, tier: web}}
+    spec:
+      containers: [{name: api, image: api:1}]
+";
+
+    fn bounds(m: &Model, name: &str) -> Option<(i64, i64)> {
+        let wi = m.workloads.iter().position(|w| w.meta.name == name)?;
+        m.envelope(wi).map(|e| (e.min.value, e.max.value))
+    }
+
+    #[test]
+    fn envelope_without_autoscaler_is_spec_replicas() {
+        let m = from_yaml(&[("d.yaml", DEPLOY)]);
+        let e = m.envelope(0).unwrap();
+        assert_eq!((e.min.value, e.max.value), (3, 3));
+        assert_eq!(
+            e.max.source.describe(),
+            "spec.replicas of Deployment shop/api"
+        );
+        assert!(e.max.source.span().is_some());
+
+        let unset = DEPLOY.replace("  replicas: 3\n", "");
+        let m = from_yaml(&[("d.yaml", &unset)]);
+        let e = m.envelope(0).unwrap();
+        assert_eq!((e.min.value, e.max.value), (1, 1));
+        assert_eq!(
+            e.min.source.describe(),
+            "spec.replicas of Deployment shop/api, default"
+        );
+    }
+
+    #[test]
+    fn envelope_from_hpa_and_keda_with_documented_defaults() {
+        let hpa = "apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: api, namespace: shop}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: api}
+  maxReplicas: 12
+";
+        let m = from_yaml(&[("d.yaml", DEPLOY), ("h.yaml", hpa)]);
+        let e = m.envelope(0).unwrap();
+        assert_eq!((e.min.value, e.max.value), (1, 12));
+        assert_eq!(
+            e.min.source.describe(),
+            "minReplicas of HorizontalPodAutoscaler shop/api, default"
+        );
+        assert_eq!(e.autoscaler, Some(0));
+
+        let so = "apiVersion: keda.sh/v1alpha1
+kind: ScaledObject
+metadata: {name: api, namespace: shop}
+spec:
+  scaleTargetRef: {name: api}
+  triggers: [{type: kafka, metadata: {topic: orders}}]
+";
+        let m = from_yaml(&[("d.yaml", DEPLOY), ("s.yaml", so)]);
+        assert_eq!(bounds(&m, "api"), Some((0, 100)));
+    }
+
+    #[test]
+    fn autoscaler_links_need_namespace_kind_and_group_to_match() {
+        let other_ns = "apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: api, namespace: other}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: api}
+  minReplicas: 2
+  maxReplicas: 4
+";
+        let m = from_yaml(&[("d.yaml", DEPLOY), ("h.yaml", other_ns)]);
+        assert_eq!(bounds(&m, "api"), Some((3, 3)));
+        assert_eq!(m.autoscaler_targets, vec![None]);
+
+        let rollout_group = other_ns
+            .replace("namespace: other", "namespace: shop")
+            .replace(
+                "apiVersion: apps/v1, kind: Deployment",
+                "apiVersion: argoproj.io/v1alpha1, kind: Deployment",
+            );
+        let m = from_yaml(&[("d.yaml", DEPLOY), ("h.yaml", &rollout_group)]);
+        assert_eq!(bounds(&m, "api"), Some((3, 3)));
+
+        let v1 = other_ns
+            .replace("namespace: other", "namespace: shop")
+            .replace("autoscaling/v2", "autoscaling/v1")
+            .replace("apiVersion: apps/v1, ", "");
+        let m = from_yaml(&[("d.yaml", DEPLOY), ("h.yaml", &v1)]);
+        assert_eq!(bounds(&m, "api"), Some((2, 4)));
+    }
+
+    #[test]
+    fn first_autoscaler_in_path_order_gives_the_envelope() {
+        let hpa = |min: u32| {
+            format!(
+                "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {{name: h{min}, namespace: shop}}\nspec:\n  scaleTargetRef: {{kind: Deployment, name: api}}\n  minReplicas: {min}\n  maxReplicas: 9\n"
+            )
+        };
+        let (b, a) = (hpa(5), hpa(2));
+        let m = from_yaml(&[("z.yaml", &b), ("d.yaml", DEPLOY), ("a.yaml", &a)]);
+        assert_eq!(bounds(&m, "api"), Some((2, 9)));
+        assert_eq!(m.autoscalers_of(0).count(), 2);
+    }
+
+    #[test]
+    fn no_envelope_on_bad_or_per_node_counts() {
+        let bad = DEPLOY.replace("replicas: 3", "replicas: \"three\"");
+        let m = from_yaml(&[("d.yaml", &bad)]);
+        assert_eq!(m.envelope(0), None);
+        let negative = DEPLOY.replace("replicas: 3", "replicas: -2");
+        assert_eq!(from_yaml(&[("d.yaml", &negative)]).envelope(0), None);
+        let ds = DEPLOY.replace("kind: Deployment", "kind: DaemonSet");
+        assert_eq!(from_yaml(&[("d.yaml", &ds)]).envelope(0), None);
+        let hpa_bad_max = "apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: api, namespace: shop}
+spec:
+  scaleTargetRef: {kind: Deployment, name: api}
+  maxReplicas: 1.5
+";
+        let m = from_yaml(&[("d.yaml", DEPLOY), ("h.yaml", hpa_bad_max)]);
+        assert_eq!(m.envelope(0), None);
+    }
+
+    #[test]
+    fn services_and_pdbs_link_by_selector() {
+        let svc = "apiVersion: v1
+kind: Service
+metadata: {name: api, namespace: shop}
+spec: {selector: {app: api}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: wide, namespace: shop}
+spec: {selector: {app: api, tier: db}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: external, namespace: shop}
+spec: {type: ExternalName, externalName: db.example.com}
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: api, namespace: shop}
+spec:
+  maxUnavailable: 1
+  selector:
+    matchExpressions: [{key: tier, operator: In, values: [web]}]
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: everything, namespace: shop}
+spec: {minAvailable: 1, selector: {}}
+---
+apiVersion: policy/v1beta1
+kind: PodDisruptionBudget
+metadata: {name: nothing, namespace: shop}
+spec: {minAvailable: 1, selector: {}}
+";
+        let m = from_yaml(&[("d.yaml", DEPLOY), ("s.yaml", svc)]);
+        assert_eq!(m.links(0).services, vec![0]);
+        assert!(m.is_served(0));
+        let names: Vec<&str> = m
+            .links(0)
+            .pdbs
+            .iter()
+            .map(|&p| m.pdbs[p].meta.name.as_str())
+            .collect();
+        assert_eq!(names, ["api", "everything"]);
+    }
+
+    #[test]
+    fn served_by_port_name_without_service() {
+        let named = DEPLOY.replace(
+            "[{name: api, image: api:1}]",
+            "[{name: api, image: api:1, ports: [{name: grpc, containerPort: 9090}]}]",
+        );
+        assert!(from_yaml(&[("d.yaml", &named)]).is_served(0));
+        assert!(!from_yaml(&[("d.yaml", DEPLOY)]).is_served(0));
+    }
+
+    #[test]
+    fn missing_targets_are_known_per_namespace() {
+        let m = from_yaml(&[("d.yaml", DEPLOY)]);
+        assert!(m.has_object(Some("apps"), "Deployment", "shop", "api"));
+        assert!(!m.has_object(Some("apps"), "Deployment", "default", "api"));
+        assert!(m.has_workloads_in("shop"));
+        assert!(!m.has_workloads_in("default"));
     }
 }

@@ -176,7 +176,8 @@ pub fn extract(obj: Y<'_, '_>, meta: &ObjectMeta, file: FileId, facts: &mut Fact
                     .filter(|s| !s.is_null())
                     .map(LabelSelector::read),
                 beta: meta.api_version.ends_with("v1beta1"),
-                min_available: spec.map_or(Val::Absent, |s| int_or_percent(s, "minAvailable", file)),
+                min_available: spec
+                    .map_or(Val::Absent, |s| int_or_percent(s, "minAvailable", file)),
                 max_unavailable: spec
                     .map_or(Val::Absent, |s| int_or_percent(s, "maxUnavailable", file)),
             });
@@ -197,7 +198,9 @@ pub fn extract(obj: Y<'_, '_>, meta: &ObjectMeta, file: FileId, facts: &mut Fact
 fn target(spec: Option<Y<'_, '_>>, default_kind: Option<&str>) -> Option<TargetRef> {
     let t = spec?.get("scaleTargetRef")?;
     Some(TargetRef {
-        group: t.get_str("apiVersion").map(|a| super::group_of(a).to_string()),
+        group: t
+            .get_str("apiVersion")
+            .map(|a| super::group_of(a).to_string()),
         kind: t.get_str("kind").or(default_kind)?.to_string(),
         name: t.get_str("name")?.to_string(),
     })
@@ -218,8 +221,9 @@ fn behavior(b: Option<(Y<'_, '_>, Y<'_, '_>)>, file: FileId) -> (Option<Span>, V
         None => (None, Val::Absent),
         Some((k, v)) => (
             Some(span(file, k)),
-            v.get("scaleDown")
-                .map_or(Val::Absent, |d| count(d, "stabilizationWindowSeconds", file)),
+            v.get("scaleDown").map_or(Val::Absent, |d| {
+                count(d, "stabilizationWindowSeconds", file)
+            }),
         ),
     }
 }

@@ -118,10 +118,18 @@ pub struct ContainerPort {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Handler {
     /// `httpGet`: path (empty when unset) and port (number or name, as written).
-    Http { path: String, port: String },
+    Http {
+        path: String,
+        port: String,
+    },
     Exec(Vec<String>),
-    Tcp { port: String },
-    Grpc { port: String, service: String },
+    Tcp {
+        port: String,
+    },
+    Grpc {
+        port: String,
+        service: String,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -361,7 +369,9 @@ fn workload(obj: Y<'_, '_>, meta: ObjectMeta, kind: WorkloadKind, file: FileId) 
         WorkloadKind::CronJob => spec
             .and_then(|s| s.path(&["jobTemplate", "spec", "selector"]))
             .map(LabelSelector::read),
-        _ => spec.and_then(|s| s.get("selector")).map(LabelSelector::read),
+        _ => spec
+            .and_then(|s| s.get("selector"))
+            .map(LabelSelector::read),
     };
     let strategy = spec.and_then(|s| s.get("strategy"));
     let rolling = strategy

@@ -249,9 +249,7 @@ impl LabelSelector {
             return false;
         }
         let get = |key: &str| labels.iter().find(|(k, _)| k == key).map(|(_, v)| v);
-        self.match_labels
-            .iter()
-            .all(|(k, v)| get(k) == Some(v))
+        self.match_labels.iter().all(|(k, v)| get(k) == Some(v))
             && self.expressions.iter().all(|r| match r.operator {
                 Operator::In => get(&r.key).is_some_and(|v| r.values.contains(v)),
                 Operator::NotIn => get(&r.key).is_none_or(|v| !r.values.contains(v)),

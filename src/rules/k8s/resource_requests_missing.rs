@@ -1,6 +1,7 @@
 //! SL104 resource-requests-missing. Docs: rules/resource-requests-missing.toml
 
-use crate::extract::k8s::{Container, Resources, Workload};
+use crate::extract::autoscaling::ResourceName;
+use crate::extract::k8s::{Container, Workload};
 use crate::finding::{Findings, Violation};
 use crate::model::Model;
 use crate::rules::Rule;
@@ -53,21 +54,22 @@ impl Violation for ResourceRequestsMissing {
 }
 
 pub fn check(model: &Model, out: &mut Findings) {
-    for w in model.workloads() {
-        let (mut ns_cpu, mut ns_memory) = (false, false);
-        for l in model.limit_ranges_in(&w.namespace) {
-            ns_cpu |= l.default_cpu;
-            ns_memory |= l.default_memory;
-        }
-        let pod = &w.pod.resources;
-        let pod_cpu = ns_cpu || has_cpu(pod);
-        let pod_memory = ns_memory || has_memory(pod);
+    // SL203 reports, as an error, a missing request that an autoscaler's
+    // utilisation metric needs; this rule then leaves that resource to it.
+    let sl203 = out.is_enabled(Rule::HpaMissingResourceRequests);
+    for (wi, w) in model.indexed_workloads() {
         // Plain init containers finish before the app starts; sidecars
         // (`restartPolicy: Always`) run beside it and count.
-        let sidecars = w.pod.init_containers.iter().filter(|c| c.restart_always);
-        for c in w.pod.containers.iter().chain(sidecars) {
-            let cpu = pod_cpu || has_cpu(&c.resources);
-            let memory = pod_memory || has_memory(&c.resources);
+        for c in w.pod.running_containers() {
+            let owned = |r: ResourceName| {
+                sl203
+                    && model
+                        .utilization_metrics(wi, c)
+                        .any(|(_, m)| m.resource == Some(r))
+            };
+            let cpu = model.has_request(w, c, ResourceName::Cpu) || owned(ResourceName::Cpu);
+            let memory =
+                model.has_request(w, c, ResourceName::Memory) || owned(ResourceName::Memory);
             let missing = match (cpu, memory) {
                 (true, true) => continue,
                 (false, true) => "cpu",
@@ -77,15 +79,6 @@ pub fn check(model: &Model, out: &mut Findings) {
             out.report(violation(w, c, missing), c.name_span);
         }
     }
-}
-
-/// A request, or a limit that Kubernetes copies into the request.
-fn has_cpu(r: &Resources) -> bool {
-    r.requests.cpu.is_some() || r.limits.cpu.is_some()
-}
-
-fn has_memory(r: &Resources) -> bool {
-    r.requests.memory.is_some() || r.limits.memory.is_some()
 }
 
 fn violation(w: &Workload, c: &Container, missing: &'static str) -> ResourceRequestsMissing {
