@@ -173,10 +173,11 @@ impl Model {
             let first = p.selector.as_ref().and_then(|s| s.first_label());
             for &wi in candidates(&p.namespace, first) {
                 let Some(w) = workloads.get(wi) else { continue };
-                if w.kind != WorkloadKind::Pod && p.selects(&w.pod_labels) {
-                    if let Some(l) = links.get_mut(wi) {
-                        l.pdbs.push(pi);
-                    }
+                if w.kind != WorkloadKind::Pod
+                    && p.selects(&w.pod_labels)
+                    && let Some(l) = links.get_mut(wi)
+                {
+                    l.pdbs.push(pi);
                 }
             }
         }

@@ -241,17 +241,15 @@ fn hpa(obj: Y<'_, '_>, meta: &ObjectMeta, file: FileId) -> Autoscaler {
     let mut metrics = Vec::new();
     let v1 = meta.api_version == "autoscaling/v1";
     if let Some(s) = spec {
-        if v1 {
-            if let Some((k, _)) = s.entry("targetCPUUtilizationPercentage") {
-                metrics.push(Metric {
-                    source: "Resource".into(),
-                    resource: Some(ResourceName::Cpu),
-                    container: None,
-                    utilization: true,
-                    span: span(file, k),
-                    implicit: false,
-                });
-            }
+        if v1 && let Some((k, _)) = s.entry("targetCPUUtilizationPercentage") {
+            metrics.push(Metric {
+                source: "Resource".into(),
+                resource: Some(ResourceName::Cpu),
+                container: None,
+                utilization: true,
+                span: span(file, k),
+                implicit: false,
+            });
         }
         for m in s.get("metrics").into_iter().flat_map(|m| m.items()) {
             let source = m.get_str("type").unwrap_or("").to_string();

@@ -70,17 +70,12 @@ pub fn group_of(api_version: &str) -> &str {
 
 /// A field that may be absent, set, or set to a value of the wrong type or
 /// range. Rules treat `Invalid` as unknown and stay silent.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Val<T> {
+    #[default]
     Absent,
     Set(T, Span),
     Invalid(Span),
-}
-
-impl<T> Default for Val<T> {
-    fn default() -> Self {
-        Val::Absent
-    }
 }
 
 impl<T: Copy> Val<T> {
