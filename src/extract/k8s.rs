@@ -245,6 +245,9 @@ pub struct LimitRange {
     pub namespace: String,
     pub default_cpu: bool,
     pub default_memory: bool,
+    /// A default memory limit (`default`, or `max`, which `default`
+    /// defaults to).
+    pub default_memory_limit: bool,
 }
 
 /// Reads every Kubernetes object of a parsed YAML file.
@@ -316,6 +319,7 @@ fn object(obj: Y<'_, '_>, file: FileId, facts: &mut Facts, depth: u32) {
         "LimitRange" if api_version == "v1" => {
             let mut default_cpu = false;
             let mut default_memory = false;
+            let mut default_memory_limit = false;
             for limit in obj
                 .path(&["spec", "limits"])
                 .into_iter()
@@ -330,7 +334,9 @@ fn object(obj: Y<'_, '_>, file: FileId, facts: &mut Facts, depth: u32) {
                 for section in ["default", "defaultRequest", "max", "min"] {
                     if let Some(s) = limit.get(section) {
                         default_cpu |= s.get("cpu").is_some_and(|v| !v.is_null());
-                        default_memory |= s.get("memory").is_some_and(|v| !v.is_null());
+                        let memory = s.get("memory").is_some_and(|v| !v.is_null());
+                        default_memory |= memory;
+                        default_memory_limit |= memory && matches!(section, "default" | "max");
                     }
                 }
             }
@@ -339,6 +345,7 @@ fn object(obj: Y<'_, '_>, file: FileId, facts: &mut Facts, depth: u32) {
                 namespace: String::new(),
                 default_cpu,
                 default_memory,
+                default_memory_limit,
             });
         }
         _ => {}
