@@ -145,7 +145,17 @@ fn describe(c: &Container, h: &Handler) -> String {
             if path.is_empty() { "/" } else { path },
             c.port_number(port)
         ),
-        Handler::Exec(cmd) => format!("run `{}`", cmd.join(" ")),
+        Handler::Exec(cmd) => format!(
+            "run `{}`",
+            cmd.iter()
+                .map(|a| if a.contains(' ') {
+                    format!("'{a}'")
+                } else {
+                    a.clone()
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        ),
         Handler::Tcp { port } => format!("open TCP port {}", c.port_number(port)),
         Handler::Grpc { port, .. } => {
             format!("call the gRPC health check on port {}", c.port_number(port))

@@ -54,8 +54,11 @@ impl Violation for PdbBlocksEviction {
             PdbBlocksEviction::ZeroUnavailable { .. } => {
                 "set maxUnavailable: 1 (or a percentage above 0), so one pod at a time can move to another node".to_string()
             }
+            PdbBlocksEviction::MinAvailable { pods, .. } if *pods <= 1 => {
+                "run at least 2 replicas so one can move while the other serves, or use maxUnavailable: 1 and accept a short outage on drains".to_string()
+            }
             PdbBlocksEviction::MinAvailable { pods, .. } => format!(
-                "use maxUnavailable: 1 instead, or keep minAvailable below {pods} (the pods there are)"
+                "use maxUnavailable: 1 instead, or keep minAvailable below the {pods} pods it counts"
             ),
         })
     }
