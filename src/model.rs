@@ -192,19 +192,36 @@ impl Model {
         });
         let mut autoscaler_targets = Vec::with_capacity(autoscalers.len());
         for (ai, a) in autoscalers.iter().enumerate() {
+            // Of several copies of the target (test cases, per-environment
+            // trees), the one in the autoscaler's file wins, then one in its
+            // directory, then the first.
+            let dir = |f: FileId| files.get(f.0 as usize).and_then(|f| f.path.parent());
             let target = a.target.as_ref().and_then(|t| {
                 let kind = WorkloadKind::scalable(&t.kind)?;
-                by_key
+                let matching: Vec<usize> = by_key
                     .get(&(kind.as_str(), a.namespace.clone(), t.name.clone()))?
                     .iter()
                     .copied()
-                    .find(|&wi| {
+                    .filter(|&wi| {
                         workloads.get(wi).is_some_and(|w| {
                             t.group
                                 .as_deref()
                                 .is_none_or(|g| g == crate::extract::group_of(&w.meta.api_version))
                         })
                     })
+                    .collect();
+                let file_of = |wi: usize| workloads.get(wi).map(|w| w.meta.file);
+                matching
+                    .iter()
+                    .copied()
+                    .find(|&wi| file_of(wi) == Some(a.meta.file))
+                    .or_else(|| {
+                        matching
+                            .iter()
+                            .copied()
+                            .find(|&wi| file_of(wi).and_then(dir) == dir(a.meta.file))
+                    })
+                    .or_else(|| matching.first().copied())
             });
             if let Some(wi) = target
                 && let Some(l) = links.get_mut(wi)
@@ -313,6 +330,29 @@ impl Model {
                 })
                 .map(move |m| (a, m))
         })
+    }
+
+    /// Workloads selected together, minus the alternatives a tree may hold
+    /// of one object: when two of them share kind, namespace and name (test
+    /// cases, per-environment copies), only those in `file` are kept, and
+    /// none when the file has none — which copy applies is not a guess to
+    /// make.
+    pub fn prefer_alternatives_in(&self, file: FileId, workloads: &[usize]) -> Vec<usize> {
+        let key = |wi: usize| {
+            self.workloads
+                .get(wi)
+                .map(|w| (w.kind, w.namespace.as_str(), w.meta.name.as_str()))
+        };
+        let mut seen = HashSet::new();
+        let duplicated = workloads.iter().any(|&wi| !seen.insert(key(wi)));
+        if !duplicated {
+            return workloads.to_vec();
+        }
+        workloads
+            .iter()
+            .copied()
+            .filter(|&wi| self.workloads.get(wi).is_some_and(|w| w.meta.file == file))
+            .collect()
     }
 
     /// Whether some object of the tree has this kind, namespace and name

@@ -176,10 +176,12 @@ pub fn extract(obj: Y<'_, '_>, meta: &ObjectMeta, file: FileId, facts: &mut Fact
                     .filter(|s| !s.is_null())
                     .map(LabelSelector::read),
                 beta: meta.api_version.ends_with("v1beta1"),
-                min_available: spec
-                    .map_or(Val::Absent, |s| int_or_percent(s, "minAvailable", file)),
-                max_unavailable: spec
-                    .map_or(Val::Absent, |s| int_or_percent(s, "maxUnavailable", file)),
+                min_available: spec.map_or(Val::Absent, |s| {
+                    at_most_100(int_or_percent(s, "minAvailable", file))
+                }),
+                max_unavailable: spec.map_or(Val::Absent, |s| {
+                    at_most_100(int_or_percent(s, "maxUnavailable", file))
+                }),
             });
             true
         }
@@ -192,6 +194,14 @@ pub fn extract(obj: Y<'_, '_>, meta: &ObjectMeta, file: FileId, facts: &mut Fact
             true
         }
         _ => false,
+    }
+}
+
+/// The API rejects PDB percentages above 100.
+fn at_most_100(v: Val<IntOrPercent>) -> Val<IntOrPercent> {
+    match v {
+        Val::Set(IntOrPercent::Percent(p), span) if p > 100 => Val::Invalid(span),
+        other => other,
     }
 }
 

@@ -37,8 +37,10 @@ impl Violation for PdbBlocksEviction {
                 at_minimum,
             } => {
                 if *at_minimum {
+                    let noun = if *pods == 1 { "pod" } else { "pods" };
                     format!(
-                        "{pdb} requires minAvailable {required} of {of}: while the autoscaler keeps it at its minimum of {pods} pods, no pod may be evicted, so node drains and cluster upgrades hang"
+                        "{pdb} requires minAvailable {required} of {of}: while the autoscaler keeps it at its minimum of {pods} {}, no pod may be evicted, so node drains and cluster upgrades hang",
+                        noun
                     )
                 } else {
                     format!(
@@ -91,6 +93,7 @@ pub fn check(model: &Model, out: &mut Findings) {
         }
     }
     for (pdb, workloads) in model.pdbs.iter().zip(&selected) {
+        let workloads = model.prefer_alternatives_in(pdb.meta.file, workloads);
         if workloads.is_empty() {
             continue;
         }
@@ -112,7 +115,7 @@ pub fn check(model: &Model, out: &mut Findings) {
         // The disruption controller expects the pods of every workload the
         // budget selects.
         let mut envelopes = Vec::new();
-        for &wi in workloads {
+        for &wi in &workloads {
             match (model.envelope(wi), model.workloads.get(wi)) {
                 (Some(e), Some(w)) => envelopes.push((w, e)),
                 _ => break,
