@@ -2089,3 +2089,105 @@ fn snapshot_concise() {
     assert_eq!(out.code, Some(1));
     insta::assert_snapshot!("concise", out.stdout);
 }
+
+/// Wrongly typed or missing fields in the objects the SL1/SL2 rules join:
+/// no crash, no guess. Only the findings that hold whatever the broken
+/// field meant are reported.
+#[test]
+fn wrongly_typed_workload_and_autoscaler_fields_are_not_guessed_at() {
+    let t = Tree::new();
+    t.write(
+        "broken.yaml",
+        r#"apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: shop}
+spec:
+  replicas: "three"
+  strategy:
+    rollingUpdate: {maxSurge: 1.5, maxUnavailable: -1}
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec:
+      terminationGracePeriodSeconds: soon
+      containers: {}
+      initContainers: "none"
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: worker, namespace: shop}
+spec:
+  replicas: -4
+  selector: "app=worker"
+  template:
+    metadata: {labels: [app, worker]}
+    spec:
+      containers:
+        - "not a container"
+        - name: worker
+          image: worker:1
+          ports: {http: 8080}
+          resources: {requests: [cpu]}
+          livenessProbe: {httpGet: "/healthz", failureThreshold: many}
+          readinessProbe: {httpGet: "/healthz", periodSeconds: [1]}
+          lifecycle: {preStop: {sleep: {seconds: forever}}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: api, namespace: shop}
+spec: {selector: "app=api"}
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: api, namespace: shop}
+spec:
+  minAvailable: 1.5
+  selector: {matchLabels: {app: api}}
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: worker, namespace: shop}
+spec:
+  maxUnavailable: 0
+  selector: {matchExpressions: [{key: app, operator: Near, values: [worker]}]}
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: api, namespace: shop}
+spec:
+  scaleTargetRef: {kind: Deployment}
+  minReplicas: -1
+  maxReplicas: "ten"
+  metrics: {cpu: 80}
+  behavior: {scaleDown: {stabilizationWindowSeconds: long}}
+---
+apiVersion: keda.sh/v1alpha1
+kind: ScaledObject
+metadata: {name: worker, namespace: shop}
+spec:
+  scaleTargetRef: {}
+  minReplicaCount: "0"
+  maxReplicaCount: 1e3
+  cooldownPeriod: [30]
+  triggers: {kafka: orders}
+"#,
+    );
+    let out = run(t.cmd().args(["--format", "json", "--select", "SL1,SL2", "."]));
+    assert!(matches!(out.code, Some(0 | 1)), "crash? {}", out.stderr);
+    let v = out.json();
+    let rules: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    // Guesses that must not happen: a replica count, a rollout, a budget,
+    // a grace period, a probe window or an autoscaler target read out of
+    // values that are not what the field takes.
+    for silent in [
+        "SL102", "SL106", "SL108", "SL109", "SL110", "SL111", "SL201", "SL202", "SL204",
+        "SL206", "SL209", "SL210",
+    ] {
+        assert!(!rules.contains(&silent), "{silent} guessed: {v:#}");
+    }
+}
