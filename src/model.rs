@@ -16,7 +16,7 @@ use crate::source::{FileId, SourceFile, Span};
 pub const DEFAULT_NAMESPACE: &str = "default";
 
 /// Container port names that mark a workload as serving traffic.
-const SERVING_PORT_NAMES: [&str; 4] = ["http", "https", "grpc", "web"];
+pub const SERVING_PORT_NAMES: [&str; 4] = ["http", "https", "grpc", "web"];
 
 /// What links to one workload (indexes into the model's tables).
 #[derive(Clone, Debug, Default)]

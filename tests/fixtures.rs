@@ -34,6 +34,17 @@ fn files_below(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// `SCALELINT_TEST_RULES=SL2,SL104` narrows the fixture and doc-example tests
+/// to those rules (ids, names or id prefixes) while working on them.
+fn selected(rule: &scalelint::rules::RuleInfo) -> bool {
+    match std::env::var("SCALELINT_TEST_RULES") {
+        Ok(list) if !list.trim().is_empty() => list.split(',').any(|s| {
+            scalelint::rules::resolve_selector(s).is_some_and(|set| set.contains(rule.rule))
+        }),
+        _ => true,
+    }
+}
+
 fn run(paths: Vec<PathBuf>, only: RuleSet) -> Outcome {
     let mut settings = Settings::new(paths);
     settings.enabled = only;
@@ -114,7 +125,7 @@ fn cases(dir: &Path) -> Vec<PathBuf> {
 fn each_rule_matches_its_fixture_annotations() {
     std::env::set_current_dir(root()).unwrap();
     let mut failures = Vec::new();
-    for rule in RULES {
+    for rule in RULES.iter().filter(|r| selected(r)) {
         let dir = Path::new("fixtures").join(rule.name);
         let mut snapshot = String::new();
         let mut json = String::new();
@@ -280,7 +291,7 @@ fn every_rule_has_doc_and_fixtures_and_nothing_is_orphaned() {
 
 #[test]
 fn doc_examples_fire_and_their_fixes_do_not() {
-    for rule in RULES {
+    for rule in RULES.iter().filter(|r| selected(r)) {
         let doc = rule.rule.doc().unwrap();
         if matches!(rule.check, Check::Config) {
             let path = Path::new(".scalelint.toml");
