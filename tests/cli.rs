@@ -42,6 +42,8 @@ spec:
             requests:
               cpu: 100m
               memory: 64Mi
+            limits:
+              memory: 64Mi
 ";
 
 /// Fires SL101 and SL104, both at 10:11.
@@ -76,6 +78,7 @@ spec:
             httpGet: {path: /readyz, port: 8080}
           resources:
             requests: {cpu: 100m, memory: 64Mi}
+            limits: {memory: 64Mi}
 ";
 
 const GOOD_SL101: &str = "good.yaml:10:11 SL101";
@@ -301,7 +304,7 @@ fn a_syntax_error_in_a_later_document_keeps_the_earlier_documents() {
     // Document 1 (lines 1-15) fires SL101; document 2 is broken at 17:5.
     t.write("good.yaml", format!("{FIRING}---\na: b: c\n"));
     let v = lint_bad_tree(&t);
-    assert_eq!(locs(&v), [GOOD_SL101, "good.yaml:17:5 SL901"]);
+    assert_eq!(locs(&v), [GOOD_SL101, "good.yaml:19:5 SL901"]);
 }
 
 /// The aliases of a "billion laughs" bomb: level 0 is a list of 9 strings,
@@ -487,7 +490,7 @@ spec:
       containers:
         - name: web
           image: web:1
-          resources: {requests: {cpu: 100m, memory: 64Mi}}
+          resources: {requests: {cpu: 100m, memory: 64Mi}, limits: {memory: 64Mi}}
           name: web2
 ",
     );
@@ -2172,7 +2175,9 @@ spec:
   triggers: {kafka: orders}
 "#,
     );
-    let out = run(t.cmd().args(["--format", "json", "--select", "SL1,SL2", "."]));
+    let out = run(t
+        .cmd()
+        .args(["--format", "json", "--select", "SL1,SL2", "."]));
     assert!(matches!(out.code, Some(0 | 1)), "crash? {}", out.stderr);
     let v = out.json();
     let rules: Vec<&str> = v["findings"]
@@ -2185,8 +2190,8 @@ spec:
     // a grace period, a probe window or an autoscaler target read out of
     // values that are not what the field takes.
     for silent in [
-        "SL102", "SL106", "SL108", "SL109", "SL110", "SL111", "SL201", "SL202", "SL204",
-        "SL206", "SL209", "SL210",
+        "SL102", "SL106", "SL108", "SL109", "SL110", "SL111", "SL201", "SL202", "SL204", "SL206",
+        "SL209", "SL210",
     ] {
         assert!(!rules.contains(&silent), "{silent} guessed: {v:#}");
     }

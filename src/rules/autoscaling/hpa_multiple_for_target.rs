@@ -3,6 +3,7 @@
 use std::collections::HashSet;
 
 use crate::extract::autoscaling::{Autoscaler, ScalerKind};
+use crate::extract::k8s::ObjectMeta;
 use crate::finding::{Findings, Violation};
 use crate::model::Model;
 use crate::rules::Rule;
@@ -96,6 +97,11 @@ pub fn check(model: &Model, out: &mut Findings) {
     overlapping_selectors(model, out);
 }
 
+/// Same kind, namespace and name: one object written twice in the tree.
+fn same_object(a: &ObjectMeta, b: &ObjectMeta, a_ns: &str, b_ns: &str) -> bool {
+    a.kind == b.kind && a.name == b.name && a_ns == b_ns
+}
+
 /// Two autoscalers naming one workload: the second in path order is reported.
 fn same_target(model: &Model, out: &mut Findings) {
     for (wi, w) in model.indexed_workloads() {
@@ -104,6 +110,16 @@ fn same_target(model: &Model, out: &mut Findings) {
             continue;
         };
         for second in autoscalers {
+            // Copies of one object (test cases, per-environment trees) are
+            // not two autoscalers.
+            if same_object(
+                &first.meta,
+                &second.meta,
+                &first.namespace,
+                &second.namespace,
+            ) {
+                continue;
+            }
             let v = HpaMultipleForTarget {
                 second: second.display(),
                 first: first.display(),
@@ -150,6 +166,11 @@ fn overlapping_selectors(model: &Model, out: &mut Findings) {
             };
             let pair = (a_wi.min(b_wi), a_wi.max(b_wi));
             if b_wi == a_wi || !selector.matches(&b_w.pod_labels) || !seen.insert(pair) {
+                continue;
+            }
+            // Two copies of one workload (alternative trees of one app) are
+            // one set of pods, not two.
+            if same_object(&a_w.meta, &b_w.meta, &a_w.namespace, &b_w.namespace) {
                 continue;
             }
             let (Some(a_scaler), Some(b_scaler)) =
