@@ -166,6 +166,17 @@ pub fn lint(settings: &Settings) -> Outcome {
         })
         .collect();
     findings.extend(pipeline_findings);
+    for p in &model.clickhouse_problems {
+        let subject = format!("include/{}", p.message);
+        let help = "break the cycle: a substitution must not include itself".to_string();
+        findings.push(pipeline_finding(
+            Rule::ParseError,
+            p.span,
+            p.message.clone(),
+            Some(help),
+            subject,
+        ));
+    }
 
     suppress::apply(&mut findings, &files, settings);
     let display = |id: FileId| files.get(id.0 as usize).map_or("", |f| f.display.as_str());
@@ -358,7 +369,17 @@ fn process(file: &SourceFile, max_size: u64) -> FileResult {
         skip(&mut result, Skip::Template, reason);
         return result;
     }
-    lint_yaml(file, text, &mut result);
+    match file.kind {
+        FileKind::Yaml => lint_yaml(file, text, &mut result),
+        _ => {
+            result.status = FileStatus::Linted;
+            for p in extract::config_files::read(file, text, &mut result.facts) {
+                let finding =
+                    pipeline_finding(Rule::ParseError, p.span, p.message, Some(p.help), p.subject);
+                result.findings.push(finding);
+            }
+        }
+    }
     result
 }
 
@@ -424,6 +445,7 @@ fn read_yaml(file: &SourceFile, text: &str, parsed: &YamlFile<'_>, result: &mut 
         return;
     }
     extract::k8s::extract(parsed, file.id, &mut result.facts);
+    extract::config_files::read_yaml(file, parsed, &mut result.facts);
     let compose = || {
         parsed
             .docs

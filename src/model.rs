@@ -87,6 +87,13 @@ pub struct Model {
     pub links: Vec<Links>,
     /// The workload each autoscaler's `scaleTargetRef` resolves to.
     pub autoscaler_targets: Vec<Option<usize>>,
+    /// ClickHouse server configs, each merged from its files.
+    pub clickhouse: Vec<crate::extract::clickhouse::ServerConfig>,
+    /// Problems met while merging them (substitution cycles).
+    pub clickhouse_problems: Vec<crate::extract::clickhouse::MergeProblem>,
+    pub redis: Vec<crate::extract::redis::RedisConf>,
+    pub compose_services: Vec<crate::extract::compose::Service>,
+    pub zoo_cfgs: Vec<crate::extract::zookeeper::ZooCfg>,
     /// Indexes into `limit_ranges` by namespace.
     limit_ranges_by_ns: HashMap<String, Vec<usize>>,
     /// (kind, namespace, name) → API groups of every object in the tree.
@@ -250,6 +257,8 @@ impl Model {
                 .push(o.group);
         }
 
+        let (clickhouse, clickhouse_problems) =
+            crate::extract::clickhouse::build(&facts.clickhouse);
         Model {
             workloads,
             services,
@@ -258,6 +267,11 @@ impl Model {
             autoscalers,
             links,
             autoscaler_targets,
+            clickhouse,
+            clickhouse_problems,
+            redis: facts.redis,
+            compose_services: facts.compose_services,
+            zoo_cfgs: facts.zoo_cfgs,
             limit_ranges_by_ns,
             objects,
             workload_namespaces,

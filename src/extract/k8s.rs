@@ -163,6 +163,14 @@ pub struct Container {
     pub resources: Resources,
     /// `restartPolicy: Always` on an init container makes it a sidecar.
     pub restart_always: bool,
+    /// `image`, and where it is written.
+    pub image: Option<(String, Span)>,
+    pub command: Vec<String>,
+    pub args: Vec<String>,
+    /// `env` entries with a literal `value` (name, value, the value's span).
+    pub env: Vec<(String, String, Span)>,
+    /// `volumeMounts`: volume name and mount path.
+    pub volume_mounts: Vec<(String, String)>,
 }
 
 impl Container {
@@ -187,6 +195,8 @@ pub struct PodSpec {
     /// Topology keys of pod anti-affinity terms, required and preferred.
     pub anti_affinity_keys: Vec<String>,
     pub termination_grace_seconds: Val<i64>,
+    /// `volumes`: name and the ConfigMap it projects, if it is one.
+    pub volumes: Vec<(String, Option<String>)>,
 }
 
 impl PodSpec {
@@ -448,6 +458,19 @@ fn pod(spec: Y<'_, '_>, file: FileId) -> PodSpec {
             .is_some_and(|t| t.items().next().is_some()),
         anti_affinity_keys,
         termination_grace_seconds: count(spec, "terminationGracePeriodSeconds", file),
+        volumes: spec
+            .get("volumes")
+            .into_iter()
+            .flat_map(|v| v.items())
+            .filter_map(|v| {
+                let name = v.get_str("name")?.to_string();
+                let config_map = v
+                    .path(&["configMap", "name"])
+                    .and_then(|n| n.as_text())
+                    .map(str::to_string);
+                Some((name, config_map))
+            })
+            .collect(),
     }
 }
 
@@ -495,6 +518,32 @@ fn container(c: Y<'_, '_>, file: FileId) -> Container {
             .map(|r| resources(r, file))
             .unwrap_or_default(),
         restart_always: c.get_str("restartPolicy") == Some("Always"),
+        image: c
+            .get("image")
+            .and_then(|i| Some((i.as_text()?.to_string(), span(file, i)))),
+        command: strings(c.get("command")),
+        args: strings(c.get("args")),
+        env: c
+            .get("env")
+            .into_iter()
+            .flat_map(|e| e.items())
+            .filter_map(|e| {
+                let name = e.get_str("name")?.to_string();
+                let (_, v) = e.entry("value")?;
+                Some((name, v.as_str()?.to_string(), span(file, v)))
+            })
+            .collect(),
+        volume_mounts: c
+            .get("volumeMounts")
+            .into_iter()
+            .flat_map(|m| m.items())
+            .filter_map(|m| {
+                Some((
+                    m.get_str("name")?.to_string(),
+                    m.get_str("mountPath").unwrap_or("").to_string(),
+                ))
+            })
+            .collect(),
     }
 }
 

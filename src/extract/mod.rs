@@ -1,7 +1,12 @@
 //! Parsed trees read into typed facts, one `Facts` per file.
 
 pub mod autoscaling;
+pub mod clickhouse;
+pub mod compose;
+pub mod config_files;
 pub mod k8s;
+pub mod redis;
+pub mod zookeeper;
 
 use std::path::PathBuf;
 
@@ -22,6 +27,11 @@ pub struct Facts {
     pub kustomizations: Vec<(PathBuf, String)>,
     /// Number of Kubernetes objects read.
     pub k8s_objects: usize,
+    /// ClickHouse config files, merged by the model.
+    pub clickhouse: Vec<clickhouse::ConfigFile>,
+    pub redis: Vec<redis::RedisConf>,
+    pub compose_services: Vec<compose::Service>,
+    pub zoo_cfgs: Vec<zookeeper::ZooCfg>,
 }
 
 impl Facts {
@@ -34,6 +44,10 @@ impl Facts {
         self.objects.append(&mut other.objects);
         self.kustomizations.append(&mut other.kustomizations);
         self.k8s_objects += other.k8s_objects;
+        self.clickhouse.append(&mut other.clickhouse);
+        self.redis.append(&mut other.redis);
+        self.compose_services.append(&mut other.compose_services);
+        self.zoo_cfgs.append(&mut other.zoo_cfgs);
     }
 }
 

@@ -1,0 +1,272 @@
+//! docker compose services read into facts with spans: name, image,
+//! command and entrypoint, environment, replica count and volumes.
+//!
+//! A compose file is a YAML document with a `services` mapping. Fields keep
+//! their spans so rules can point at the line to change.
+
+use std::path::{Path, PathBuf};
+
+use crate::extract::Val;
+use crate::extract::k8s::count;
+use crate::formats::yaml::{Y, YamlFile};
+use crate::source::{FileId, Span};
+
+/// A string value and where it is written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Spanned {
+    pub text: String,
+    pub span: Span,
+}
+
+/// A `volumes:` entry of a service.
+#[derive(Clone, Debug)]
+pub struct Volume {
+    /// Host path or named volume (empty for anonymous volumes).
+    pub source: String,
+    pub target: String,
+    /// A bind mount of a host path (`./x`, `/x`, `~/x`, or `type: bind`).
+    pub bind: bool,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Service {
+    pub file: FileId,
+    /// The compose file, for resolving relative bind mounts.
+    pub path: PathBuf,
+    pub name: String,
+    /// The service's key.
+    pub name_span: Span,
+    pub image: Option<Spanned>,
+    /// `command`, split into words when written as a string.
+    pub command: Vec<String>,
+    pub entrypoint: Vec<String>,
+    pub environment: Vec<(String, Spanned)>,
+    /// `deploy.replicas`.
+    pub replicas: Val<i64>,
+    /// `scale` (the older form).
+    pub scale: Val<i64>,
+    pub volumes: Vec<Volume>,
+    pub container_name: Option<Spanned>,
+}
+
+impl Service {
+    /// Containers this service runs: `deploy.replicas`, else `scale`, else 1.
+    /// `None` when the written count is unreadable.
+    pub fn instances(&self) -> Option<(i64, Option<Span>)> {
+        match (self.replicas, self.scale) {
+            (Val::Set(n, s), _) => Some((n, Some(s))),
+            (Val::Invalid(_), _) => None,
+            (Val::Absent, Val::Set(n, s)) => Some((n, Some(s))),
+            (Val::Absent, Val::Invalid(_)) => None,
+            (Val::Absent, Val::Absent) => Some((1, None)),
+        }
+    }
+
+    pub fn env(&self, key: &str) -> Option<&Spanned> {
+        self.environment
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v)
+    }
+
+    /// Entrypoint and command, in the order the container runs them.
+    pub fn argv(&self) -> impl Iterator<Item = &str> {
+        self.entrypoint
+            .iter()
+            .chain(self.command.iter())
+            .map(String::as_str)
+    }
+
+    /// The host path a bind mount reads, resolved against the compose file.
+    pub fn bind_source(&self, v: &Volume) -> Option<PathBuf> {
+        if !v.bind {
+            return None;
+        }
+        let dir = self.path.parent().unwrap_or(Path::new(""));
+        Some(normalize(&dir.join(&v.source)))
+    }
+}
+
+/// `a/./b/../c` → `a/c`, without touching the file system.
+pub fn normalize(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// Reads the services of every compose document of a file.
+pub fn extract(yaml: &YamlFile<'_>, file: FileId, path: &Path, out: &mut Vec<Service>) {
+    for doc in &yaml.docs {
+        let root = yaml.root(doc);
+        // A Kubernetes object is never a compose file.
+        if root.get("apiVersion").is_some() || root.get("kind").is_some() {
+            continue;
+        }
+        let Some(services) = root.get("services").filter(|s| s.is_map()) else {
+            continue;
+        };
+        for (k, v) in services.entries() {
+            let Some(name) = k.as_str() else { continue };
+            if !v.is_map() {
+                continue;
+            }
+            out.push(service(name, k, v, file, path));
+        }
+    }
+}
+
+fn spanned(node: Y<'_, '_>, file: FileId) -> Option<Spanned> {
+    node.as_text().map(|t| Spanned {
+        text: t.to_string(),
+        span: Span::new(file, node.start(), node.start()),
+    })
+}
+
+fn words(node: Option<Y<'_, '_>>) -> Vec<String> {
+    let Some(node) = node else { return Vec::new() };
+    if node.is_seq() {
+        return node
+            .items()
+            .filter_map(|i| i.as_str().map(str::to_string))
+            .collect();
+    }
+    node.as_text()
+        .map(|t| t.split_whitespace().map(str::to_string).collect())
+        .unwrap_or_default()
+}
+
+fn service(name: &str, key: Y<'_, '_>, v: Y<'_, '_>, file: FileId, path: &Path) -> Service {
+    let mut environment = Vec::new();
+    if let Some(env) = v.get("environment") {
+        if env.is_map() {
+            for (k, val) in env.entries() {
+                if let Some(k) = k.as_str() {
+                    let text = val.as_str().unwrap_or("").to_string();
+                    environment.push((
+                        k.to_string(),
+                        Spanned {
+                            text,
+                            span: Span::new(file, val.start(), val.start()),
+                        },
+                    ));
+                }
+            }
+        } else {
+            for item in env.items() {
+                if let Some(s) = item.as_str() {
+                    let (k, val) = s.split_once('=').unwrap_or((s, ""));
+                    environment.push((
+                        k.to_string(),
+                        Spanned {
+                            text: val.to_string(),
+                            span: Span::new(file, item.start(), item.start()),
+                        },
+                    ));
+                }
+            }
+        }
+    }
+    let volumes = v
+        .get("volumes")
+        .into_iter()
+        .flat_map(|vs| vs.items())
+        .filter_map(|item| volume(item, file))
+        .collect();
+    Service {
+        file,
+        path: path.to_path_buf(),
+        name: name.to_string(),
+        name_span: Span::new(file, key.start(), key.start()),
+        image: v.get("image").and_then(|i| spanned(i, file)),
+        command: words(v.get("command")),
+        entrypoint: words(v.get("entrypoint")),
+        environment,
+        replicas: v
+            .get("deploy")
+            .map_or(Val::Absent, |d| count(d, "replicas", file)),
+        scale: count(v, "scale", file),
+        volumes,
+        container_name: v.get("container_name").and_then(|c| spanned(c, file)),
+    }
+}
+
+fn volume(item: Y<'_, '_>, file: FileId) -> Option<Volume> {
+    let span = Span::new(file, item.start(), item.start());
+    if item.is_map() {
+        let source = item.get_str("source").unwrap_or("").to_string();
+        let target = item.get_str("target").unwrap_or("").to_string();
+        let bind = item.get_str("type") == Some("bind") || is_host_path(&source);
+        return Some(Volume {
+            source,
+            target,
+            bind,
+            span,
+        });
+    }
+    let text = item.as_text()?;
+    let mut parts = text.splitn(3, ':');
+    let first = parts.next().unwrap_or("");
+    let (source, target) = match parts.next() {
+        Some(target) => (first.to_string(), target.to_string()),
+        None => (String::new(), first.to_string()),
+    };
+    Some(Volume {
+        bind: is_host_path(&source),
+        source,
+        target,
+        span,
+    })
+}
+
+fn is_host_path(s: &str) -> bool {
+    s.starts_with('.') || s.starts_with('/') || s.starts_with('~')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn services(text: &str) -> Vec<Service> {
+        let f = crate::formats::yaml::parse(text);
+        let mut out = Vec::new();
+        extract(&f, FileId(0), Path::new("deploy/compose.yaml"), &mut out);
+        out
+    }
+
+    #[test]
+    fn services_with_their_fields() {
+        let s = services(
+            "services:\n  sentinel:\n    image: redis:7\n    command: redis-server /etc/sentinel.conf --sentinel\n    environment:\n      - A=1\n    deploy:\n      replicas: 3\n    volumes:\n      - ./conf/sentinel.conf:/etc/sentinel.conf\n      - data:/data\n  zoo:\n    image: zookeeper\n    environment: {ZOO_MY_ID: 1}\n    scale: 2\n",
+        );
+        assert_eq!(s.len(), 2);
+        let a = &s[0];
+        assert_eq!(a.name, "sentinel");
+        assert_eq!(a.name_span.start.line, 2);
+        assert_eq!(a.command.last().map(String::as_str), Some("--sentinel"));
+        assert_eq!(a.env("A").unwrap().text, "1");
+        assert_eq!(a.instances().map(|i| i.0), Some(3));
+        assert_eq!(
+            a.bind_source(&a.volumes[0]),
+            Some(PathBuf::from("deploy/conf/sentinel.conf"))
+        );
+        assert!(!a.volumes[1].bind);
+        assert_eq!(s[1].instances().map(|i| i.0), Some(2));
+        assert_eq!(s[1].env("ZOO_MY_ID").unwrap().text, "1");
+    }
+
+    #[test]
+    fn kubernetes_objects_are_not_compose() {
+        assert!(services("apiVersion: v1\nkind: List\nservices: {a: {image: x}}\n").is_empty());
+    }
+}
