@@ -445,7 +445,7 @@ fn read_yaml(file: &SourceFile, text: &str, parsed: &YamlFile<'_>, result: &mut 
         return;
     }
     extract::k8s::extract(parsed, file.id, &mut result.facts);
-    extract::config_files::read_yaml(file, parsed, &mut result.facts);
+    extract::config_files::read_yaml(file, text, parsed, &mut result.facts);
     let compose = || {
         parsed
             .docs

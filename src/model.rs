@@ -94,6 +94,9 @@ pub struct Model {
     pub redis: Vec<crate::extract::redis::RedisConf>,
     pub compose_services: Vec<crate::extract::compose::Service>,
     pub zoo_cfgs: Vec<crate::extract::zookeeper::ZooCfg>,
+    /// SQL that creates Replicated* tables.
+    pub replicated_tables: Vec<Span>,
+    pub consensus_objects: Vec<crate::extract::operators::ConsensusObject>,
     /// Indexes into `limit_ranges` by namespace.
     limit_ranges_by_ns: HashMap<String, Vec<usize>>,
     /// (kind, namespace, name) → API groups of every object in the tree.
@@ -272,6 +275,8 @@ impl Model {
             redis: facts.redis,
             compose_services: facts.compose_services,
             zoo_cfgs: facts.zoo_cfgs,
+            replicated_tables: facts.replicated_tables,
+            consensus_objects: facts.consensus_objects,
             limit_ranges_by_ns,
             objects,
             workload_namespaces,

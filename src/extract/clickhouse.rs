@@ -156,8 +156,11 @@ pub fn build(files: &[ConfigFile]) -> (Vec<ServerConfig>, Vec<MergeProblem>) {
                         .file_name()
                         .is_some_and(|n| is_main(&n.to_string_lossy()))
             });
-            let name = written.or_else(|| has_main.then(|| "metrika.xml".to_string()))?;
-            find_include(files, dir, &name)
+            match written {
+                Some(name) => find_include(files, dir, &name, true),
+                None if has_main => find_include(files, dir, "metrika.xml", false),
+                None => None,
+            }
         })
         .collect();
     let used: Vec<FileId> = substitutions.iter().flatten().map(|f| f.file).collect();
@@ -192,8 +195,14 @@ pub fn build(files: &[ConfigFile]) -> (Vec<ServerConfig>, Vec<MergeProblem>) {
 }
 
 /// The substitutions file named `name`, nearest to the config's directory:
-/// in it, then anywhere below it, then anywhere in the tree.
-fn find_include<'a>(files: &'a [ConfigFile], dir: &Path, name: &str) -> Option<&'a ConfigFile> {
+/// in it, then anywhere below it, then (when `anywhere`) anywhere in the
+/// tree. Only files of the scanned tree are ever candidates.
+fn find_include<'a>(
+    files: &'a [ConfigFile],
+    dir: &Path,
+    name: &str,
+    anywhere: bool,
+) -> Option<&'a ConfigFile> {
     let named = || {
         files.iter().filter(move |f| {
             f.path
@@ -204,7 +213,7 @@ fn find_include<'a>(files: &'a [ConfigFile], dir: &Path, name: &str) -> Option<&
     named()
         .find(|f| f.path.parent() == Some(dir))
         .or_else(|| named().find(|f| f.path.starts_with(dir)))
-        .or_else(|| named().next())
+        .or_else(|| named().find(|_| anywhere))
 }
 
 /// Attributes that steer merging and are not part of an element's identity.
@@ -238,8 +247,10 @@ fn flag(e: &Element, name: &str) -> bool {
 /// Merges `over` into `base` as ClickHouse does.
 pub fn merge(base: &mut Element, over: &Element) {
     if !over.text.is_empty() {
+        // The value now comes from the override: point there.
         base.text = over.text.clone();
         base.text_span = over.text_span;
+        base.span = over.span;
     }
     for a in over
         .attrs

@@ -3,7 +3,9 @@
 //! files hold besides Kubernetes objects (compose services, ClickHouse
 //! YAML configs).
 
-use crate::formats::yaml::YamlFile;
+use std::path::{Path, PathBuf};
+
+use crate::formats::yaml::{Y, YamlFile};
 use crate::formats::{conf, xml};
 use crate::source::{FileKind, SourceFile, Span};
 
@@ -107,10 +109,18 @@ fn read_xml(file: &SourceFile, name: &str, text: &str, facts: &mut Facts) -> Vec
     problems
 }
 
-/// Facts of a YAML file beyond Kubernetes objects: compose services and a
-/// ClickHouse config written as YAML.
-pub fn read_yaml(file: &SourceFile, parsed: &YamlFile<'_>, facts: &mut Facts) {
+/// Facts of a YAML file beyond Kubernetes objects: compose services,
+/// server configs embedded in ConfigMaps, and a ClickHouse config written
+/// as YAML.
+pub fn read_yaml(file: &SourceFile, text: &str, parsed: &YamlFile<'_>, facts: &mut Facts) {
     compose::extract(parsed, file.id, &file.path, &mut facts.compose_services);
+    for doc in &parsed.docs {
+        let root = parsed.root(doc);
+        if root.get_str("kind") == Some("ConfigMap") && root.get_str("apiVersion") == Some("v1") {
+            config_map(file, text, root, facts);
+        }
+        super::operators::extract(root, file.id, &file.path, facts);
+    }
     let name = file
         .path
         .file_name()
@@ -121,12 +131,14 @@ pub fn read_yaml(file: &SourceFile, parsed: &YamlFile<'_>, facts: &mut Facts) {
         .parent()
         .and_then(|d| d.file_name())
         .is_some_and(|d| matches!(d.to_string_lossy().as_ref(), "config.d" | "conf.d"));
-    if !(name.starts_with("config.") || in_config_d) {
-        return;
-    }
     for doc in &parsed.docs {
         let root = parsed.root(doc);
         if root.get("apiVersion").is_some() || root.get("services").is_some() {
+            continue;
+        }
+        let clickhouse_only =
+            root.get("remote_servers").is_some() || root.get("keeper_server").is_some();
+        if !(clickhouse_only || name.starts_with("config.") || in_config_d) {
             continue;
         }
         if let Some(root) = clickhouse::from_yaml(root, file.id) {
@@ -136,5 +148,143 @@ pub fn read_yaml(file: &SourceFile, parsed: &YamlFile<'_>, facts: &mut Facts) {
                 root,
             });
         }
+    }
+}
+
+/// Server configs held in a ConfigMap's `data`: `sentinel.conf`,
+/// `redis.conf`, `zoo.cfg`, ClickHouse `*.xml`. Each is parsed where it
+/// stands in the YAML file, so findings point into the ConfigMap.
+fn config_map(file: &SourceFile, text: &str, cm: Y<'_, '_>, facts: &mut Facts) {
+    let Some(name) = cm.path(&["metadata", "name"]).and_then(|n| n.as_text()) else {
+        return;
+    };
+    let namespace = cm
+        .path(&["metadata", "namespace"])
+        .and_then(|n| n.as_text())
+        .map(str::to_string);
+    let dir = file.path.parent().unwrap_or(Path::new(""));
+    for (k, v) in cm.get("data").map(|d| d.entries()).unwrap_or_default() {
+        let (Some(key), Some(value)) = (k.as_str(), v.as_str()) else {
+            continue;
+        };
+        let lower = key.to_ascii_lowercase();
+        let kind = if lower.ends_with(".conf") && lower.contains("sentinel") {
+            FileKind::SentinelConf
+        } else if lower.ends_with(".conf")
+            && (lower.starts_with("redis") || lower.starts_with("valkey"))
+        {
+            FileKind::RedisConf
+        } else if lower.starts_with("zoo") && lower.ends_with(".cfg") {
+            FileKind::ZooCfg
+        } else if lower.ends_with(".xml") && value.trim_start().starts_with('<') {
+            FileKind::ClickhouseXml
+        } else {
+            if lower.ends_with(".sql") && value.contains("Replicated") {
+                facts
+                    .replicated_tables
+                    .push(Span::new(file.id, k.start(), k.start()));
+            }
+            continue;
+        };
+        let placed = in_place(text, k.start().line, value);
+        // One ConfigMap is one config: its XML keys merge like a config.d.
+        let path: PathBuf = match kind {
+            FileKind::ClickhouseXml => dir
+                .join(format!("{name}.configmap"))
+                .join("config.d")
+                .join(key),
+            _ => dir.join(format!("{name}.configmap")).join(key),
+        };
+        let embedded = SourceFile {
+            id: file.id,
+            path,
+            display: file.display.clone(),
+            kind,
+        };
+        let before = facts.redis.len();
+        // Problems of embedded text are the ConfigMap's consumers' concern;
+        // the facts that could be read are kept.
+        let _ = read(&embedded, &placed, facts);
+        for r in facts.redis.iter_mut().skip(before) {
+            r.config_map = Some((namespace.clone(), name.to_string()));
+        }
+    }
+}
+
+/// `value` laid out at the lines and columns it occupies in `text`, when it
+/// is a literal block scalar starting after line `key_line`: blank lines
+/// before it and its indentation in front of each line. Otherwise the value
+/// starts on the line after the key.
+fn in_place(text: &str, key_line: u32, value: &str) -> String {
+    let raw: Vec<&str> = text
+        .split('\n')
+        .map(|l| l.strip_suffix('\r').unwrap_or(l))
+        .collect();
+    let lines: Vec<&str> = value.split('\n').collect();
+    let key_idx = usize::try_from(key_line).unwrap_or(1).saturating_sub(1);
+    let fallback = || format!("{}{value}", "\n".repeat(key_idx + 1));
+    let Some((fi, first)) = lines.iter().enumerate().find(|(_, l)| !l.trim().is_empty()) else {
+        return fallback();
+    };
+    let found = raw
+        .iter()
+        .enumerate()
+        .skip(key_idx + 1)
+        .take(fi + 4)
+        .find_map(|(i, r)| {
+            let indent = r.strip_suffix(first)?;
+            indent
+                .chars()
+                .all(char::is_whitespace)
+                .then_some((i, indent.len()))
+        });
+    let Some((at, indent)) = found else {
+        return fallback();
+    };
+    let Some(start) = at.checked_sub(fi) else {
+        return fallback();
+    };
+    let pad = " ".repeat(indent);
+    let matches = lines.iter().enumerate().all(|(k, l)| {
+        let r = raw.get(start + k).copied().unwrap_or("");
+        if l.is_empty() {
+            r.trim().is_empty() || k + 1 == lines.len()
+        } else {
+            r.get(indent..) == Some(*l) && r.get(..indent).is_some_and(|p| p.trim().is_empty())
+        }
+    });
+    if !matches {
+        return fallback();
+    }
+    let mut out = "\n".repeat(start);
+    for (k, l) in lines.iter().enumerate() {
+        if k > 0 {
+            out.push('\n');
+        }
+        if !l.is_empty() {
+            out.push_str(&pad);
+            out.push_str(l);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn block_scalars_are_laid_out_in_place() {
+        let text = "data:\n  sentinel.conf: |\n    port 26379\n\n    sentinel monitor m h 6379 2\n";
+        let placed = in_place(text, 2, "port 26379\n\nsentinel monitor m h 6379 2\n");
+        let c = conf::parse(&placed, crate::source::FileId(0));
+        assert_eq!(c.lines[0].span.start, crate::source::Pos::new(3, 5));
+        assert_eq!(
+            c.lines[1].words[5].span.start,
+            crate::source::Pos::new(5, 31)
+        );
+        // A folded or quoted value cannot be placed: it starts after the key.
+        let placed = in_place("a: \"x\\ny\"\n", 1, "x\ny");
+        assert_eq!(placed, "\nx\ny");
     }
 }

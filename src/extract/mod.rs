@@ -5,6 +5,7 @@ pub mod clickhouse;
 pub mod compose;
 pub mod config_files;
 pub mod k8s;
+pub mod operators;
 pub mod redis;
 pub mod zookeeper;
 
@@ -32,6 +33,10 @@ pub struct Facts {
     pub redis: Vec<redis::RedisConf>,
     pub compose_services: Vec<compose::Service>,
     pub zoo_cfgs: Vec<zookeeper::ZooCfg>,
+    /// SQL in the tree that creates Replicated* tables.
+    pub replicated_tables: Vec<Span>,
+    /// Consensus group sizes set by operator resources (Strimzi).
+    pub consensus_objects: Vec<operators::ConsensusObject>,
 }
 
 impl Facts {
@@ -48,6 +53,8 @@ impl Facts {
         self.redis.append(&mut other.redis);
         self.compose_services.append(&mut other.compose_services);
         self.zoo_cfgs.append(&mut other.zoo_cfgs);
+        self.replicated_tables.append(&mut other.replicated_tables);
+        self.consensus_objects.append(&mut other.consensus_objects);
     }
 }
 

@@ -17,6 +17,8 @@ pub struct Monitor {
     pub span: Span,
     /// The quorum word; `Invalid` when it is not a number.
     pub quorum: Val<i64>,
+    /// The quorum word as written.
+    pub quorum_text: String,
 }
 
 /// A per-master sentinel setting (`down-after-milliseconds` and the like).
@@ -44,6 +46,8 @@ pub struct RedisConf {
     pub maxclients: Val<i64>,
     /// `replicaof`/`slaveof` host and port, and the line.
     pub replicaof: Option<(String, String, Span)>,
+    /// The ConfigMap (namespace as written, name) that holds the file.
+    pub config_map: Option<(Option<String>, String)>,
 }
 
 impl RedisConf {
@@ -69,6 +73,7 @@ pub fn extract(conf: &ConfFile, file: FileId, path: PathBuf, named_sentinel: boo
         parallel_syncs: Vec::new(),
         maxclients: Val::Absent,
         replicaof: None,
+        config_map: None,
     };
     for line in &conf.lines {
         if line.is(&["sentinel", "monitor"]) {
@@ -79,6 +84,7 @@ pub fn extract(conf: &ConfFile, file: FileId, path: PathBuf, named_sentinel: boo
                     host: host.to_string(),
                     span: line.span,
                     quorum: number(line, 5),
+                    quorum_text: line.text(5).unwrap_or("").to_string(),
                 });
             }
         } else if line.is(&["sentinel", "known-sentinel"]) {

@@ -7,6 +7,7 @@
 
 pub mod autoscaling;
 pub mod k8s;
+pub mod quorum;
 
 use serde::Deserialize;
 
@@ -37,6 +38,13 @@ pub enum Rule {
     KedaDefaultsRisky,
     HpaMultipleForTarget,
     HpaMaxBelowReplicas,
+    EvenQuorumMembers,
+    SingleQuorumMember,
+    SentinelQuorumUnreachable,
+    SentinelQuorumBelowMajority,
+    SentinelDownAfterTooLow,
+    ClickhouseInternalReplicationMissing,
+    ClickhouseShardSingleReplica,
     ParseError,
     FileSkipped,
     InvalidConfig,
@@ -272,6 +280,69 @@ pub static RULES: &[RuleInfo] = &[
         status: Status::Stable,
         check: Check::Model(autoscaling::hpa_max_below_replicas::check),
         doc_source: doc!("hpa-max-below-replicas"),
+    },
+    RuleInfo {
+        rule: Rule::EvenQuorumMembers,
+        code: "SL301",
+        name: "even-quorum-members",
+        severity: Severity::Warning,
+        status: Status::Stable,
+        check: Check::Model(quorum::even_quorum_members::check),
+        doc_source: doc!("even-quorum-members"),
+    },
+    RuleInfo {
+        rule: Rule::SingleQuorumMember,
+        code: "SL302",
+        name: "single-quorum-member",
+        severity: Severity::Warning,
+        status: Status::Stable,
+        check: Check::Model(quorum::single_quorum_member::check),
+        doc_source: doc!("single-quorum-member"),
+    },
+    RuleInfo {
+        rule: Rule::SentinelQuorumUnreachable,
+        code: "SL303",
+        name: "sentinel-quorum-unreachable",
+        severity: Severity::Error,
+        status: Status::Stable,
+        check: Check::Model(quorum::sentinel_quorum_unreachable::check),
+        doc_source: doc!("sentinel-quorum-unreachable"),
+    },
+    RuleInfo {
+        rule: Rule::SentinelQuorumBelowMajority,
+        code: "SL304",
+        name: "sentinel-quorum-below-majority",
+        severity: Severity::Note,
+        status: Status::Stable,
+        check: Check::Model(quorum::sentinel_quorum_below_majority::check),
+        doc_source: doc!("sentinel-quorum-below-majority"),
+    },
+    RuleInfo {
+        rule: Rule::SentinelDownAfterTooLow,
+        code: "SL305",
+        name: "sentinel-down-after-too-low",
+        severity: Severity::Warning,
+        status: Status::Stable,
+        check: Check::Model(quorum::sentinel_down_after_too_low::check),
+        doc_source: doc!("sentinel-down-after-too-low"),
+    },
+    RuleInfo {
+        rule: Rule::ClickhouseInternalReplicationMissing,
+        code: "SL306",
+        name: "clickhouse-internal-replication-missing",
+        severity: Severity::Warning,
+        status: Status::Stable,
+        check: Check::Model(quorum::clickhouse_internal_replication_missing::check),
+        doc_source: doc!("clickhouse-internal-replication-missing"),
+    },
+    RuleInfo {
+        rule: Rule::ClickhouseShardSingleReplica,
+        code: "SL307",
+        name: "clickhouse-shard-single-replica",
+        severity: Severity::Note,
+        status: Status::Stable,
+        check: Check::Model(quorum::clickhouse_shard_single_replica::check),
+        doc_source: doc!("clickhouse-shard-single-replica"),
     },
     RuleInfo {
         rule: Rule::ParseError,
