@@ -201,6 +201,73 @@ fn workload_system(w: &Workload) -> Option<System> {
     })
 }
 
+/// The member list a workload's containers are started with.
+struct MemberList {
+    /// The list as written, to tell whether workloads share it.
+    text: String,
+    voters: i64,
+    /// `ETCD_INITIAL_CLUSTER lists 3 members`.
+    describe: String,
+    span: Span,
+}
+
+fn member_list(w: &Workload) -> Option<MemberList> {
+    w.pod.running_containers().find_map(|c| {
+        let env = |k: &str| c.env.iter().find(|(n, _, _)| n == k);
+        if let Some((_, v, at)) = env("ZOO_SERVERS") {
+            let (voters, observers) = zookeeper::zoo_servers_env(v);
+            let extra = if observers > 0 {
+                format!(", {observers} observer(s)")
+            } else {
+                String::new()
+            };
+            return Some(MemberList {
+                text: v.clone(),
+                voters: i64::try_from(voters).ok()?,
+                describe: format!("ZOO_SERVERS lists {voters} voter(s){extra}"),
+                span: *at,
+            });
+        }
+        if let Some((_, v, at)) = env("ETCD_INITIAL_CLUSTER") {
+            let n = zookeeper::etcd_initial_cluster(v);
+            return Some(MemberList {
+                text: v.clone(),
+                voters: i64::try_from(n).ok()?,
+                describe: format!("ETCD_INITIAL_CLUSTER lists {n} member(s)"),
+                span: *at,
+            });
+        }
+        for key in [
+            "KAFKA_CONTROLLER_QUORUM_VOTERS",
+            "KAFKA_CFG_CONTROLLER_QUORUM_VOTERS",
+        ] {
+            if let Some((_, v, at)) = env(key) {
+                let n = v.split(',').filter(|e| e.contains('@')).count();
+                return Some(MemberList {
+                    text: v.clone(),
+                    voters: i64::try_from(n).ok()?,
+                    describe: format!("{key} lists {n} voter(s)"),
+                    span: *at,
+                });
+            }
+        }
+        let argv: Vec<&str> = c
+            .command
+            .iter()
+            .chain(c.args.iter())
+            .flat_map(|a| a.split_whitespace())
+            .collect();
+        let v = zookeeper::flag_value(&argv, "--initial-cluster")?;
+        let n = zookeeper::etcd_initial_cluster(v);
+        Some(MemberList {
+            text: v.to_string(),
+            voters: i64::try_from(n).ok()?,
+            describe: format!("--initial-cluster lists {n} member(s)"),
+            span: c.name_span,
+        })
+    })
+}
+
 /// The system a compose service runs.
 pub fn service_system(s: &ComposeService) -> Option<System> {
     let argv: Vec<&str> = s.argv().collect();
@@ -217,6 +284,10 @@ pub fn service_system(s: &ComposeService) -> Option<System> {
 /// (see `sentinels`).
 pub fn groups(model: &Model) -> Vec<Group> {
     let mut out = Vec::new();
+    // Workloads of one system that carry the same member list (one
+    // Deployment per etcd member, say) are one group of that list's size.
+    let mut shared: Vec<(System, String, String, Vec<usize>)> = Vec::new();
+    let mut single = Vec::new();
     for (wi, w) in model.indexed_workloads() {
         if !matches!(
             w.kind,
@@ -240,6 +311,63 @@ pub fn groups(model: &Model) -> Vec<Group> {
         {
             continue;
         }
+        match member_list(w) {
+            Some(list) => match shared
+                .iter_mut()
+                .find(|(s, ns, l, _)| *s == system && *ns == w.namespace && *l == list.text)
+            {
+                Some((_, _, _, members)) => members.push(wi),
+                None => shared.push((system, w.namespace.clone(), list.text, vec![wi])),
+            },
+            None => single.push((wi, system)),
+        }
+    }
+    for (system, _, _, members) in &shared {
+        if let [wi] = members.as_slice() {
+            single.push((*wi, *system));
+            continue;
+        }
+        let mut ws = members
+            .iter()
+            .filter_map(|&wi| Some((wi, model.workloads.get(wi)?)));
+        let Some((first_i, first)) = ws.next() else {
+            continue;
+        };
+        let Some(list) = member_list(first) else {
+            continue;
+        };
+        let names: Vec<String> = members
+            .iter()
+            .filter_map(|&wi| model.workloads.get(wi).map(|w| w.meta.name.clone()))
+            .collect();
+        out.push(Group {
+            system: *system,
+            name: format!(
+                "{} of {} workloads ({})",
+                system.group_noun(),
+                members.len(),
+                names.join(", ")
+            ),
+            voters: list.voters,
+            source: format!("{} in each of them", list.describe),
+            span: list.span,
+            related: ws
+                .map(|(_, w)| {
+                    (
+                        w.meta.kind_span,
+                        format!("{} carries the same member list", w.display()),
+                    )
+                })
+                .collect(),
+            origin: Origin::Workload(first_i),
+            hosts: names,
+        });
+    }
+    single.sort_by_key(|(wi, _)| *wi);
+    for (wi, system) in single {
+        let Some(w) = model.workloads.get(wi) else {
+            continue;
+        };
         // An autoscaled group has no fixed size (SL213's concern).
         let Some(e) = model.envelope(wi) else {
             continue;
