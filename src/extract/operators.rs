@@ -1,6 +1,7 @@
 //! Custom resources of operators that declare consensus groups or ClickHouse
 //! clusters: Strimzi `KafkaNodePool` (controller role) and `Kafka`
-//! (`spec.zookeeper.replicas`), and Altinity `ClickHouseInstallation`
+//! (`spec.zookeeper.replicas`), Altinity `ClickHouseKeeperInstallation`
+//! (layout `replicasCount`) and `ClickHouseInstallation`
 //! (cluster layout and ZooKeeper nodes, read as the config the operator
 //! generates from it).
 
@@ -16,7 +17,7 @@ use super::clickhouse::ConfigFile;
 /// A group size an operator resource sets.
 #[derive(Clone, Debug)]
 pub struct ConsensusObject {
-    /// `zookeeper` or `kafka-controller`.
+    /// `zookeeper`, `keeper` or `kafka-controller`.
     pub system: &'static str,
     /// `KafkaNodePool kafka/controllers`.
     pub name: String,
@@ -73,6 +74,30 @@ pub fn extract(obj: Y<'_, '_>, file: FileId, path: &Path, facts: &mut Facts) {
                     name: format!("Kafka {ns}/{name} (spec.zookeeper)"),
                     voters: n,
                     span: key_span(file, k),
+                });
+            }
+        }
+        "ClickHouseKeeperInstallation" if api.starts_with("clickhouse-keeper.altinity.com/") => {
+            for cluster in spec
+                .and_then(|s| s.path(&["configuration", "clusters"]))
+                .into_iter()
+                .flat_map(|c| c.items())
+            {
+                let cname = cluster.get_str("name").unwrap_or("keeper");
+                // The operator runs one Keeper unless the layout says more.
+                let (voters, span) =
+                    match cluster.get("layout").and_then(|l| l.entry("replicasCount")) {
+                        Some((k, v)) => match v.as_i64().or_else(|| v.as_text()?.parse().ok()) {
+                            Some(n) => (n, key_span(file, k)),
+                            None => continue,
+                        },
+                        None => (1, key_span(file, cluster)),
+                    };
+                facts.consensus_objects.push(ConsensusObject {
+                    system: "keeper",
+                    name: format!("ClickHouseKeeperInstallation {ns}/{name} cluster `{cname}`"),
+                    voters,
+                    span,
                 });
             }
         }

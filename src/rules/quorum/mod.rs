@@ -399,6 +399,7 @@ pub fn groups(model: &Model) -> Vec<Group> {
     for o in &model.consensus_objects {
         let system = match o.system {
             "zookeeper" => System::ZooKeeper,
+            "keeper" => System::Keeper,
             _ => System::KafkaController,
         };
         out.push(Group {
