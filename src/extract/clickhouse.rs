@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::extract::Val;
-use crate::formats::xml::{Attr, Element};
+use crate::formats::xml::{Attr, Comment, Element};
 use crate::formats::yaml::Y;
 use crate::source::{FileId, Span};
 
@@ -37,6 +37,8 @@ pub struct ConfigFile {
     pub file: FileId,
     pub path: PathBuf,
     pub root: Element,
+    /// The file's XML comments, for inline suppressions.
+    pub comments: Vec<Comment>,
 }
 
 /// A file name that ClickHouse loads as a main config.
@@ -491,6 +493,7 @@ mod tests {
             file: FileId(id),
             path: PathBuf::from(path),
             root: parsed.root.unwrap(),
+            comments: parsed.comments,
         }
     }
 

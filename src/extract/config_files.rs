@@ -32,7 +32,7 @@ pub fn read(file: &SourceFile, text: &str, facts: &mut Facts) -> Vec<Problem> {
         FileKind::ClickhouseXml => read_xml(file, &name, text, facts),
         FileKind::RedisConf | FileKind::SentinelConf => {
             let parsed = conf::parse(text, file.id);
-            let problems = parsed
+            let problems: Vec<Problem> = parsed
                 .errors
                 .iter()
                 .map(|e| Problem {
@@ -43,7 +43,7 @@ pub fn read(file: &SourceFile, text: &str, facts: &mut Facts) -> Vec<Problem> {
                 })
                 .collect();
             facts.redis.push(redis::extract(
-                &parsed,
+                parsed,
                 file.id,
                 file.path.clone(),
                 file.kind == FileKind::SentinelConf,
@@ -96,6 +96,7 @@ fn read_xml(file: &SourceFile, name: &str, text: &str, facts: &mut Facts) -> Vec
             file: file.id,
             path: file.path.clone(),
             root,
+            comments: parsed.comments,
         }),
         // A hidden placeholder (`.gitkeep.xml`) is not loaded by ClickHouse.
         None if parsed.errors.is_empty() && !name.starts_with('.') => problems.push(Problem {
@@ -146,6 +147,7 @@ pub fn read_yaml(file: &SourceFile, text: &str, parsed: &YamlFile<'_>, facts: &m
                 file: file.id,
                 path: file.path.clone(),
                 root,
+                comments: Vec::new(),
             });
         }
     }

@@ -112,6 +112,7 @@ pub fn extract(obj: Y<'_, '_>, file: FileId, path: &Path, facts: &mut Facts) {
                     file,
                     path: dir.join(format!("{name}.chi.xml")),
                     root,
+                    comments: Vec::new(),
                 });
             }
         }

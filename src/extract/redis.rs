@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use crate::extract::Val;
-use crate::formats::conf::{ConfFile, Line};
+use crate::formats::conf::{Comment, ConfFile, Line};
 use crate::source::{FileId, Span};
 
 /// `sentinel monitor <name> <host> <port> <quorum>`.
@@ -48,6 +48,8 @@ pub struct RedisConf {
     pub replicaof: Option<(String, String, Span)>,
     /// The ConfigMap (namespace as written, name) that holds the file.
     pub config_map: Option<(Option<String>, String)>,
+    /// The file's `#` comments, for inline suppressions.
+    pub comments: Vec<Comment>,
 }
 
 impl RedisConf {
@@ -61,7 +63,7 @@ impl RedisConf {
     }
 }
 
-pub fn extract(conf: &ConfFile, file: FileId, path: PathBuf, named_sentinel: bool) -> RedisConf {
+pub fn extract(conf: ConfFile, file: FileId, path: PathBuf, named_sentinel: bool) -> RedisConf {
     let mut out = RedisConf {
         file,
         path,
@@ -74,6 +76,7 @@ pub fn extract(conf: &ConfFile, file: FileId, path: PathBuf, named_sentinel: boo
         maxclients: Val::Absent,
         replicaof: None,
         config_map: None,
+        comments: Vec::new(),
     };
     for line in &conf.lines {
         if line.is(&["sentinel", "monitor"]) {
@@ -114,6 +117,7 @@ pub fn extract(conf: &ConfFile, file: FileId, path: PathBuf, named_sentinel: boo
             out.replicaof = Some((host.to_string(), port.to_string(), line.span));
         }
     }
+    out.comments = conf.comments;
     out
 }
 
@@ -137,7 +141,7 @@ mod tests {
     fn monitors_peers_and_settings() {
         let text = "sentinel monitor mymaster 10.0.0.1 6379 two\nsentinel down-after-milliseconds mymaster 3000\nsentinel known-sentinel mymaster 10.0.0.2 26379 abc\nmaxclients 500\nreplicaof 10.0.0.1 6379\n";
         let c = extract(
-            &conf::parse(text, FileId(0)),
+            conf::parse(text, FileId(0)),
             FileId(0),
             "s.conf".into(),
             false,
