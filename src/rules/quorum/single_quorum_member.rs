@@ -51,6 +51,13 @@ fn scaled_beside(
         if w.meta.file != file || matches!(origin, Origin::Workload(x) if *x == wi) {
             continue;
         }
+        // Another copy of the member's own workload (a variant of it) is not "elsewhere".
+        if let Origin::Workload(x) = origin
+            && let Some(m) = model.workloads.get(*x)
+            && (m.kind, &m.namespace, &m.meta.name) == (w.kind, &w.namespace, &w.meta.name)
+        {
+            continue;
+        }
         if let Some(e) = model.envelope(wi)
             && e.max.value >= 2
         {
