@@ -140,7 +140,7 @@ pub fn parse(text: &str, file: FileId) -> XmlFile {
                     });
                     break;
                 }
-                let element = start_element(tag, span, text, before, &index, file);
+                let element = start_element(tag, span, text, (before, after), &index, file);
                 if matches!(event, Event::Start(_)) {
                     stack.push(element);
                 } else {
@@ -224,13 +224,15 @@ fn start_element(
     tag: &BytesStart<'_>,
     span: Span,
     text: &str,
-    tag_offset: u64,
+    (tag_offset, tag_end): (u64, u64),
     index: &LineIndex<'_>,
     file: FileId,
 ) -> Element {
     let name = String::from_utf8_lossy(tag.name().as_ref()).into_owned();
     let tag_start = usize::try_from(tag_offset).unwrap_or(0);
-    let tag_text = text.get(tag_start..).unwrap_or("");
+    let tag_end = usize::try_from(tag_end).unwrap_or(tag_start);
+    // Only the tag itself is searched, so many attributes stay linear.
+    let tag_text = text.get(tag_start..tag_end).unwrap_or("");
     let mut attrs = Vec::new();
     for a in tag.attributes().with_checks(false).flatten() {
         let name = String::from_utf8_lossy(a.key.as_ref()).into_owned();
