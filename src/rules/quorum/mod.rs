@@ -427,6 +427,21 @@ pub fn groups(model: &Model) -> Vec<Group> {
         } else {
             format!("{} server.N lines", cfg.servers.len())
         };
+        // A zoo.cfg of servers that a workload or compose group runs is
+        // that group's config: a related location of it, not a group.
+        let stems: HashSet<String> = cfg.servers.iter().map(|s| host_stem(&s.host)).collect();
+        if let Some(g) = out.iter_mut().find(|g| {
+            g.system == System::ZooKeeper
+                && g.hosts
+                    .iter()
+                    .any(|h| stems.contains(h) || stems.contains(&host_stem(h)))
+        }) {
+            g.related.push((
+                first.span,
+                format!("zoo.cfg lists {} voter(s)", voters.len()),
+            ));
+            continue;
+        }
         out.push(Group {
             system: System::ZooKeeper,
             name: "the ZooKeeper ensemble of this zoo.cfg".into(),
