@@ -24,7 +24,7 @@ impl Violation for ClickhouseShardSingleReplica {
             replicated,
         } = self;
         format!(
-            "cluster `{cluster}` has {shards} shards of one replica each, while {coordination} and {replicated}: replicated tables have no second copy, so losing one server loses its shard's data"
+            "cluster `{cluster}` has {shards} shards of one replica each, while {coordination} and {replicated}: replicated tables have no second copy, so a lost server takes its shard's data with it"
         )
     }
 

@@ -25,7 +25,7 @@ impl Violation for SentinelQuorumBelowMajority {
             source,
         } = self;
         format!(
-            "quorum {quorum} for master `{master}` is below the majority of {count} sentinels ({source}), {}: a quorum of {quorum} can mark the master down, but a failover still needs {} to authorise it, so a partitioned minority flags failures it cannot act on",
+            "quorum {quorum} for master `{master}` is below {}, the majority of {count} sentinels ({source}): a quorum of {quorum} can mark the master down, but a failover still needs {} to authorise it, so a partitioned minority flags failures it cannot act on",
             majority(*count),
             majority(*count),
         )
