@@ -340,8 +340,20 @@ fn process(file: &SourceFile, max_size: u64) -> FileResult {
         );
         return result;
     }
+    let lossy;
     let text = match std::str::from_utf8(&bytes) {
         Ok(t) => t,
+        // Redis and ZooKeeper read their configs as bytes: a Latin-1
+        // comment or password is not an error there.
+        Err(_)
+            if matches!(
+                file.kind,
+                FileKind::RedisConf | FileKind::SentinelConf | FileKind::ZooCfg
+            ) =>
+        {
+            lossy = String::from_utf8_lossy(&bytes);
+            lossy.as_ref()
+        }
         Err(e) => {
             let valid = bytes.get(..e.valid_up_to()).unwrap_or_default();
             // A byte order mark is not a column, as the YAML parser counts.
@@ -354,8 +366,13 @@ fn process(file: &SourceFile, max_size: u64) -> FileResult {
                 Rule::ParseError,
                 Span::new(file.id, pos, pos),
                 format!(
-                    "invalid UTF-8 at byte {}: YAML files must be UTF-8",
-                    e.valid_up_to()
+                    "invalid UTF-8 at byte {}: {} files must be UTF-8",
+                    e.valid_up_to(),
+                    if file.kind == FileKind::ClickhouseXml {
+                        "XML"
+                    } else {
+                        "YAML"
+                    }
                 ),
                 Some("re-save the file as UTF-8".into()),
                 "encoding".into(),

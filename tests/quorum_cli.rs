@@ -162,3 +162,29 @@ fn a_non_numeric_sentinel_quorum_is_an_error_at_the_word() {
     assert_eq!((f.0.as_str(), f.2, f.3), ("SL303", 2, 37));
     assert!(f.4.contains("`majority`"));
 }
+
+#[test]
+fn latin1_bytes_are_read_in_redis_configs_and_reported_in_xml() {
+    let dir = tempfile::tempdir().unwrap();
+    let conf = b"port 26379\n# caf\xe9\nsentinel monitor m 10.0.0.1 6379 two\n";
+    fs::write(dir.path().join("sentinel.conf"), conf).unwrap();
+    fs::write(
+        dir.path().join("clickhouse.xml"),
+        b"<clickhouse><a>caf\xe9</a></clickhouse>\n",
+    )
+    .unwrap();
+    let (code, findings) = check(dir.path());
+    assert_eq!(code, 1);
+    let got: Vec<(&str, &str, u64, u64)> = findings
+        .iter()
+        .map(|f| (f.0.as_str(), f.1.as_str(), f.2, f.3))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("SL901", "clickhouse.xml", 1, 19),
+            ("SL303", "sentinel.conf", 3, 34)
+        ]
+    );
+    assert!(findings[0].4.contains("XML files must be UTF-8"));
+}
