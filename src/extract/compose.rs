@@ -141,9 +141,47 @@ fn words(node: Option<Y<'_, '_>>) -> Vec<String> {
             .filter_map(|i| i.as_str().map(str::to_string))
             .collect();
     }
-    node.as_text()
-        .map(|t| t.split_whitespace().map(str::to_string).collect())
-        .unwrap_or_default()
+    node.as_text().map(shell_words).unwrap_or_default()
+}
+
+/// A command string split as a shell would split plain words: blanks
+/// separate, quotes group and are removed, a backslash escapes.
+pub fn shell_words(text: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut in_word = false;
+    let mut quote: Option<char> = None;
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some('"'), '\\') | (None, '\\') => {
+                if let Some(n) = chars.next() {
+                    word.push(n);
+                }
+                in_word = true;
+            }
+            (Some(_), c) => word.push(c),
+            (None, '"' | '\'') => {
+                quote = Some(c);
+                in_word = true;
+            }
+            (None, c) if c.is_whitespace() => {
+                if in_word {
+                    words.push(std::mem::take(&mut word));
+                    in_word = false;
+                }
+            }
+            (None, c) => {
+                word.push(c);
+                in_word = true;
+            }
+        }
+    }
+    if in_word {
+        words.push(word);
+    }
+    words
 }
 
 fn service(name: &str, key: Y<'_, '_>, v: Y<'_, '_>, file: FileId, path: &Path) -> Service {
@@ -263,6 +301,22 @@ mod tests {
         assert!(!a.volumes[1].bind);
         assert_eq!(s[1].instances().map(|i| i.0), Some(2));
         assert_eq!(s[1].env("ZOO_MY_ID").unwrap().text, "1");
+    }
+
+    #[test]
+    fn command_strings_split_like_a_shell() {
+        assert_eq!(
+            shell_words(r#"sh -c "redis-server /etc/s.conf --sentinel" 'a b' c\ d"#),
+            [
+                "sh",
+                "-c",
+                "redis-server /etc/s.conf --sentinel",
+                "a b",
+                "c d"
+            ]
+        );
+        assert!(shell_words("  ").is_empty());
+        assert_eq!(shell_words("x \"\""), ["x", ""]);
     }
 
     #[test]
