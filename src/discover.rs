@@ -287,6 +287,7 @@ pub fn classify(path: &Path) -> Option<FileKind> {
             FileKind::ClickhouseXml
         }
         "cfg" if name.starts_with("zoo") => FileKind::ZooCfg,
+        "sql" => FileKind::Sql,
         "cfg" if name.contains("haproxy") || in_dir("haproxy") => FileKind::Haproxy,
         "ini" if name.contains("pgbouncer") => FileKind::PgbouncerIni,
         "conf" | "sample" if name.starts_with("postgresql") => FileKind::PostgresConf,

@@ -69,6 +69,8 @@ pub enum FileKind {
     PostgresConf,
     PgbouncerIni,
     ZooCfg,
+    /// SQL DDL: read only for the table engines it creates.
+    Sql,
     /// A path that could not be walked or read; only notes point at it.
     Other,
 }
@@ -85,6 +87,7 @@ impl FileKind {
             FileKind::PostgresConf => "postgresql-conf",
             FileKind::PgbouncerIni => "pgbouncer-ini",
             FileKind::ZooCfg => "zoo-cfg",
+            FileKind::Sql => "sql",
             FileKind::Other => "other",
         }
     }
@@ -99,6 +102,7 @@ impl FileKind {
                 | FileKind::RedisConf
                 | FileKind::SentinelConf
                 | FileKind::ZooCfg
+                | FileKind::Sql
         )
     }
 }

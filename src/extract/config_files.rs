@@ -50,6 +50,13 @@ pub fn read(file: &SourceFile, text: &str, facts: &mut Facts) -> Vec<Problem> {
             ));
             problems
         }
+        FileKind::Sql => {
+            if let Some(offset) = replicated_engine(text) {
+                let pos = crate::source::LineIndex::new(text).pos_of_offset(offset);
+                facts.replicated_tables.push(Span::new(file.id, pos, pos));
+            }
+            Vec::new()
+        }
         FileKind::ZooCfg => {
             facts
                 .zoo_cfgs
@@ -153,6 +160,22 @@ pub fn read_yaml(file: &SourceFile, text: &str, parsed: &YamlFile<'_>, facts: &m
     }
 }
 
+/// The byte offset of the first `Replicated…MergeTree` engine name in SQL.
+pub fn replicated_engine(sql: &str) -> Option<usize> {
+    sql.match_indices("Replicated").find_map(|(i, _)| {
+        let before = sql.get(..i)?.chars().next_back();
+        if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+            return None;
+        }
+        let word: String = sql
+            .get(i..)?
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        word.ends_with("MergeTree").then_some(i)
+    })
+}
+
 /// Server configs held in a ConfigMap's `data`: `sentinel.conf`,
 /// `redis.conf`, `zoo.cfg`, ClickHouse `*.xml`. Each is parsed where it
 /// stands in the YAML file, so findings point into the ConfigMap.
@@ -181,7 +204,7 @@ fn config_map(file: &SourceFile, text: &str, cm: Y<'_, '_>, facts: &mut Facts) {
         } else if lower.ends_with(".xml") && value.trim_start().starts_with('<') {
             FileKind::ClickhouseXml
         } else {
-            if lower.ends_with(".sql") && value.contains("Replicated") {
+            if lower.ends_with(".sql") && replicated_engine(value).is_some() {
                 facts
                     .replicated_tables
                     .push(Span::new(file.id, k.start(), k.start()));
@@ -274,6 +297,18 @@ fn in_place(text: &str, key_line: u32, value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn replicated_engines_in_sql() {
+        let sql =
+            "CREATE TABLE t (x UInt8)\nENGINE = ReplicatedReplacingMergeTree('/t', '{replica}')";
+        assert_eq!(replicated_engine(sql), sql.find("Replicated"));
+        assert_eq!(
+            replicated_engine("ENGINE = MergeTree -- NotReplicatedMergeTree"),
+            None
+        );
+        assert_eq!(replicated_engine("SELECT 'Replicated'"), None);
+    }
 
     #[test]
     fn block_scalars_are_laid_out_in_place() {
