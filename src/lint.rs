@@ -458,6 +458,7 @@ fn read_yaml(file: &SourceFile, text: &str, parsed: &YamlFile<'_>, result: &mut 
         ) {
             result.facts.kustomizations.push((dir.to_path_buf(), ns));
         }
+        extract::config_files::read_kustomization(file, parsed, &mut result.facts);
         result.yaml_kind = Some("kustomization");
         return;
     }

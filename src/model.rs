@@ -97,6 +97,7 @@ pub struct Model {
     /// SQL that creates Replicated* tables.
     pub replicated_tables: Vec<Span>,
     pub consensus_objects: Vec<crate::extract::operators::ConsensusObject>,
+    pub generated_config_maps: Vec<crate::extract::config_files::GeneratedConfigMap>,
     /// Indexes into `limit_ranges` by namespace.
     limit_ranges_by_ns: HashMap<String, Vec<usize>>,
     /// (kind, namespace, name) → API groups of every object in the tree.
@@ -277,6 +278,7 @@ impl Model {
             zoo_cfgs: facts.zoo_cfgs,
             replicated_tables: facts.replicated_tables,
             consensus_objects: facts.consensus_objects,
+            generated_config_maps: facts.generated_config_maps,
             limit_ranges_by_ns,
             objects,
             workload_namespaces,

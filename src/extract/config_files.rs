@@ -160,6 +160,47 @@ pub fn read_yaml(file: &SourceFile, text: &str, parsed: &YamlFile<'_>, facts: &m
     }
 }
 
+/// A ConfigMap that a kustomization's `configMapGenerator` builds from files.
+#[derive(Clone, Debug)]
+pub struct GeneratedConfigMap {
+    pub name: String,
+    /// The kustomization's `namespace:` (or the generator's own).
+    pub namespace: Option<String>,
+    /// The files it reads, relative to the working directory like every path.
+    pub files: Vec<PathBuf>,
+}
+
+/// The `configMapGenerator` entries of a kustomization: which files end up
+/// in which ConfigMap, so a pod mounting the ConfigMap runs with the file.
+pub fn read_kustomization(file: &SourceFile, parsed: &YamlFile<'_>, facts: &mut Facts) {
+    let dir = file.path.parent().unwrap_or(Path::new(""));
+    for doc in &parsed.docs {
+        let root = parsed.root(doc);
+        let namespace = root.get_str("namespace");
+        for g in root
+            .get("configMapGenerator")
+            .into_iter()
+            .flat_map(|g| g.items())
+        {
+            let Some(name) = g.get_str("name") else {
+                continue;
+            };
+            let files = g
+                .get("files")
+                .into_iter()
+                .flat_map(|f| f.items())
+                .filter_map(|f| f.as_text())
+                .map(|f| dir.join(f.split_once('=').map_or(f, |(_, path)| path)))
+                .collect();
+            facts.generated_config_maps.push(GeneratedConfigMap {
+                name: name.to_string(),
+                namespace: g.get_str("namespace").or(namespace).map(str::to_string),
+                files,
+            });
+        }
+    }
+}
+
 /// The byte offset of the first `Replicated…MergeTree` engine name in SQL.
 pub fn replicated_engine(sql: &str) -> Option<usize> {
     sql.match_indices("Replicated").find_map(|(i, _)| {

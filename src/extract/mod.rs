@@ -37,6 +37,8 @@ pub struct Facts {
     pub replicated_tables: Vec<Span>,
     /// Consensus group sizes set by operator resources (Strimzi).
     pub consensus_objects: Vec<operators::ConsensusObject>,
+    /// ConfigMaps that kustomizations generate from files.
+    pub generated_config_maps: Vec<config_files::GeneratedConfigMap>,
 }
 
 impl Facts {
@@ -55,6 +57,8 @@ impl Facts {
         self.zoo_cfgs.append(&mut other.zoo_cfgs);
         self.replicated_tables.append(&mut other.replicated_tables);
         self.consensus_objects.append(&mut other.consensus_objects);
+        self.generated_config_maps
+            .append(&mut other.generated_config_maps);
     }
 }
 

@@ -300,8 +300,8 @@ pub fn groups(model: &Model) -> Vec<Group> {
         };
         // Sentinels with a sentinel.conf of the tree are judged with it.
         if system == System::Sentinel
-            && model.redis.iter().any(|c| {
-                c.config_map.as_ref().is_some_and(|(_, cm)| {
+            && model.redis.iter().filter(|c| c.sentinel).any(|c| {
+                config_maps_of(model, c).iter().any(|(_, cm)| {
                     w.pod
                         .volumes
                         .iter()
@@ -730,7 +730,7 @@ pub fn sentinel_count(model: &Model, conf: &RedisConf, monitor: &Monitor) -> Opt
         ));
     }
     let mut pods = 0i64;
-    if let Some((ns, cm)) = &conf.config_map {
+    for (ns, cm) in &config_maps_of(model, conf) {
         for (wi, w) in model.indexed_workloads() {
             if ns.as_deref().is_some_and(|ns| ns != w.namespace)
                 || workload_system(w) != Some(System::Sentinel)
@@ -754,7 +754,7 @@ pub fn sentinel_count(model: &Model, conf: &RedisConf, monitor: &Monitor) -> Opt
             related.push((
                 at,
                 format!(
-                    "{} runs {} sentinel pod(s) with this ConfigMap",
+                    "{} runs {} sentinel pod(s) with ConfigMap `{cm}`",
                     w.display(),
                     e.max.value
                 ),
@@ -763,7 +763,7 @@ pub fn sentinel_count(model: &Model, conf: &RedisConf, monitor: &Monitor) -> Opt
     }
     if count > 0 || pods > 0 {
         let source = match (count, pods) {
-            (0, p) => format!("{p} pod(s) that mount this ConfigMap"),
+            (0, p) => format!("{p} pod(s) that mount a ConfigMap holding this file"),
             (c, 0) => format!("{c} compose service instance(s) that mount this file"),
             (c, p) => format!("{c} compose instance(s) and {p} pod(s) with this file"),
         };
@@ -788,6 +788,23 @@ pub fn sentinel_count(model: &Model, conf: &RedisConf, monitor: &Monitor) -> Opt
             .map(|s| (*s, "a peer Sentinel recorded".to_string()))
             .collect(),
     })
+}
+
+/// The ConfigMaps that hold a config file: the one it is written in, or
+/// the ones a kustomization's `configMapGenerator` builds from it.
+pub fn config_maps_of(model: &Model, conf: &RedisConf) -> Vec<(Option<String>, String)> {
+    let path = compose::normalize(&conf.path);
+    conf.config_map
+        .iter()
+        .cloned()
+        .chain(
+            model
+                .generated_config_maps
+                .iter()
+                .filter(|g| g.files.iter().any(|f| compose::normalize(f) == path))
+                .map(|g| (g.namespace.clone(), g.name.clone())),
+        )
+        .collect()
 }
 
 /// Sentinel monitors of the tree with their counts.
