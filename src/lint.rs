@@ -344,11 +344,11 @@ fn process(file: &SourceFile, max_size: u64) -> FileResult {
     let text = match std::str::from_utf8(&bytes) {
         Ok(t) => t,
         // Redis and ZooKeeper read their configs as bytes: a Latin-1
-        // comment or password is not an error there.
+        // comment or password is not an error there, nor in an SQL dump.
         Err(_)
             if matches!(
                 file.kind,
-                FileKind::RedisConf | FileKind::SentinelConf | FileKind::ZooCfg
+                FileKind::RedisConf | FileKind::SentinelConf | FileKind::ZooCfg | FileKind::Sql
             ) =>
         {
             lossy = String::from_utf8_lossy(&bytes);
