@@ -13,7 +13,9 @@ use crate::config::{self, ConfigError, FailOn};
 use crate::discover::GlobList;
 use crate::lint::{self, Progress, Settings};
 use crate::report::{Format, Report};
-use crate::rules::{RULES, Rule, RuleSet, resolve_selector};
+use crate::rules::{Check, RULES, Rule, RuleSet, resolve_selector};
+use crate::suppress::baseline::{Baseline, BaselineError};
+use crate::suppress::date::Date;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -120,7 +122,21 @@ struct CheckArgs {
     /// Print findings only: no summary.
     #[arg(short, long)]
     quiet: bool,
+    // Suppressions and baselines.
+    /// Report only findings that the baseline FILE (from --write-baseline) does not list.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Record every finding not otherwise suppressed in FILE as the new baseline, and report none of them.
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
+    /// Keep suppressed findings in json and sarif output, marked as suppressed.
+    #[arg(long)]
+    include_suppressed: bool,
 }
+
+/// Sets the day `until` dates are compared with (YYYY-MM-DD), for tests and
+/// reproducible runs.
+const TODAY_VAR: &str = "SCALELINT_TODAY";
 
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
@@ -128,6 +144,8 @@ pub enum RunError {
     Usage(String),
     #[error("{}:{}:{}: SL905 [error] {}", .0.path.display(), .0.pos.line, .0.pos.col, .0.message)]
     Config(ConfigError),
+    #[error("{0}")]
+    Baseline(#[from] BaselineError),
     #[error(transparent)]
     Io(#[from] io::Error),
 }
@@ -195,7 +213,7 @@ fn check(args: CheckArgs) -> Result<ExitCode, RunError> {
         config
             .as_ref()
             .and_then(|c| c.select)
-            .unwrap_or_else(RuleSet::all)
+            .unwrap_or_else(RuleSet::default_set)
     };
     let ignored = selectors(&args.ignore, "--ignore")?
         .union(config.as_ref().map(|c| c.ignore).unwrap_or_default());
@@ -244,8 +262,11 @@ fn check(args: CheckArgs) -> Result<ExitCode, RunError> {
 
     let progress =
         (!args.quiet && io::stderr().is_terminal()).then(|| Arc::new(Progress::default()));
+    let (today, baseline) = suppression_settings(&args)?;
     let settings = Settings {
         progress: progress.clone(),
+        today,
+        baseline,
         ..settings
     };
     let display = progress.map(ProgressDisplay::start);
@@ -258,6 +279,32 @@ fn check(args: CheckArgs) -> Result<ExitCode, RunError> {
         None => lint::lint(&settings),
     };
     drop(display);
+    let mut outcome = outcome;
+    if let Some(path) = &args.write_baseline {
+        let text = Baseline::render(&outcome.findings, &outcome.files, path);
+        std::fs::write(path, &text)?;
+        let written = Baseline::parse(&text, path)?;
+        let n = written.apply(&mut outcome.findings, &outcome.files);
+        outcome.count_suppressed();
+        if !args.quiet {
+            eprintln!(
+                "scalelint: wrote {n} finding(s) to the baseline {}",
+                path.display()
+            );
+        }
+    }
+    let outcome = if args.include_suppressed {
+        outcome
+    } else {
+        lint::Outcome {
+            findings: outcome
+                .findings
+                .into_iter()
+                .filter(|f| !f.is_suppressed())
+                .collect(),
+            ..outcome
+        }
+    };
 
     let to_file = args.output.is_some();
     let color = match args.color {
@@ -293,12 +340,46 @@ fn check(args: CheckArgs) -> Result<ExitCode, RunError> {
     let failed = outcome
         .findings
         .iter()
-        .any(|f| !f.suppressed && f.rule != Rule::FileSkipped && fail_on.fails(f.severity));
+        .any(|f| !f.is_suppressed() && f.rule != Rule::FileSkipped && fail_on.fails(f.severity));
     Ok(if failed {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// The day to compare `until` dates with, and the baseline to apply, from
+/// the flags and `SCALELINT_TODAY`.
+fn suppression_settings(args: &CheckArgs) -> Result<(Option<Date>, Option<Baseline>), RunError> {
+    let today = match std::env::var(TODAY_VAR) {
+        Ok(v) if !v.is_empty() => {
+            Some(Date::parse(&v).map_err(|e| RunError::Usage(format!("{TODAY_VAR}: {e}")))?)
+        }
+        _ => None,
+    };
+    let same_file =
+        |a: &PathBuf, b: &PathBuf| std::path::absolute(a).ok() == std::path::absolute(b).ok();
+    let baseline = match (&args.baseline, &args.write_baseline) {
+        (Some(b), Some(w)) if !same_file(b, w) => {
+            return Err(RunError::Usage(format!(
+                "--baseline `{}` and --write-baseline `{}` name different files: give one, or the same file to create or refresh it",
+                b.display(),
+                w.display()
+            )));
+        }
+        // Written from scratch after the run.
+        (_, Some(_)) => None,
+        (Some(b), None) if !b.is_file() => {
+            return Err(RunError::Usage(format!(
+                "baseline file `{}` does not exist (create it with --write-baseline {})",
+                b.display(),
+                b.display()
+            )));
+        }
+        (Some(b), None) => Some(Baseline::load(b)?),
+        (None, None) => None,
+    };
+    Ok((today, baseline))
 }
 
 /// A one-line file counter on stderr, shown only on a terminal and only once
@@ -409,6 +490,15 @@ fn explain(name: &str) -> Result<ExitCode, RunError> {
         "\nLeave it out with `--ignore {id}`, `ignore = [\"{id}\"]` or `[per-file-ignores]` in .scalelint.toml.",
         id = doc.id
     )?;
+    match rule.info().check {
+        Check::Model(_) | Check::Pipeline => writeln!(
+            out,
+            "Suppress one finding with `# scalelint-ignore: {id} -- reason` on its line or above the block it is in\n\
+             (or `scalelint.io/ignore: \"{id}\"` on a Kubernetes object); see docs/suppressions.md.",
+            id = doc.id
+        )?,
+        Check::Config | Check::Suppression => {}
+    }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
 }

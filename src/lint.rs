@@ -17,7 +17,7 @@ use crate::formats::yaml::{self, ErrorKind, YamlFile};
 use crate::model::Model;
 use crate::rules::{Check, RULES, Rule, RuleSet};
 use crate::source::{FileId, FileKind, Pos, SourceFile, Span, to_u32};
-use crate::suppress;
+use crate::suppress::{self, Inline, baseline::Baseline, date::Date};
 
 /// Files over this size are skipped with a note.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
@@ -36,6 +36,11 @@ pub struct Settings {
     pub max_file_size: u64,
     /// Counts files as they are parsed, for a progress display.
     pub progress: Option<Arc<Progress>>,
+    /// The day `until` dates of suppressions are compared with; the clock's
+    /// (UTC) when `None`.
+    pub today: Option<Date>,
+    /// Findings to report as suppressed because a baseline lists them.
+    pub baseline: Option<Baseline>,
 }
 
 /// Files parsed so far, out of how many.
@@ -49,7 +54,7 @@ impl Settings {
     pub fn new(paths: Vec<PathBuf>) -> Self {
         Settings {
             paths,
-            enabled: RuleSet::all(),
+            enabled: RuleSet::default_set(),
             show_skipped: false,
             excludes: Vec::new(),
             no_ignore: false,
@@ -57,6 +62,8 @@ impl Settings {
             per_file_ignores: Vec::new(),
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             progress: None,
+            today: None,
+            baseline: None,
         }
     }
 }
@@ -76,6 +83,10 @@ pub struct Stats {
     /// `compose`, `kustomization` or `other` (CI configs, values files…).
     pub yaml_kinds: BTreeMap<&'static str, usize>,
     pub elapsed: Duration,
+    /// Findings suppressed, by any means.
+    pub suppressed: usize,
+    /// Of those, by comments and annotations (the rest by config or baseline).
+    pub suppressed_in_source: usize,
 }
 
 pub struct Outcome {
@@ -85,9 +96,27 @@ pub struct Outcome {
     pub stats: Stats,
 }
 
+impl Outcome {
+    /// Counts suppressed findings into the stats.
+    pub fn count_suppressed(&mut self) {
+        let suppressed = self.findings.iter().filter_map(|f| f.suppression.as_ref());
+        let (mut all, mut in_source) = (0, 0);
+        for s in suppressed {
+            all += 1;
+            if s.kind == crate::finding::SuppressionKind::InSource {
+                in_source += 1;
+            }
+        }
+        self.stats.suppressed = all;
+        self.stats.suppressed_in_source = in_source;
+    }
+}
+
 struct FileResult {
     facts: Facts,
     findings: Vec<Finding>,
+    /// Inline suppressions found in the file.
+    suppressions: Vec<Inline>,
     status: FileStatus,
     yaml_kind: Option<&'static str>,
 }
@@ -128,7 +157,9 @@ pub fn lint(settings: &Settings) -> Outcome {
 
     let mut facts = Facts::default();
     let mut pipeline_findings = Vec::new();
+    let mut inline = Vec::new();
     for r in results {
+        inline.extend(r.suppressions);
         match r.status {
             FileStatus::Linted => stats.linted += 1,
             FileStatus::Skipped => stats.skipped += 1,
@@ -167,7 +198,7 @@ pub fn lint(settings: &Settings) -> Outcome {
         .collect();
     findings.extend(pipeline_findings);
 
-    suppress::apply(&mut findings, &files, settings);
+    suppress::apply(&mut findings, &files, settings, &inline);
     let display = |id: FileId| files.get(id.0 as usize).map_or("", |f| f.display.as_str());
     findings.sort_by(|a, b| {
         (
@@ -183,12 +214,17 @@ pub fn lint(settings: &Settings) -> Outcome {
                 &b.message,
             ))
     });
+    if let Some(b) = &settings.baseline {
+        b.apply(&mut findings, &files);
+    }
     stats.elapsed = started.elapsed();
-    Outcome {
+    let mut outcome = Outcome {
         files,
         findings,
         stats,
-    }
+    };
+    outcome.count_suppressed();
+    outcome
 }
 
 fn pipeline_finding(
@@ -206,7 +242,7 @@ fn pipeline_finding(
         help,
         related: Vec::new(),
         subject,
-        suppressed: false,
+        suppression: None,
     }
 }
 
@@ -223,6 +259,7 @@ fn process_guarded(file: &SourceFile, max_size: u64) -> FileResult {
                 .unwrap_or_default();
             FileResult {
                 facts: Facts::default(),
+                suppressions: Vec::new(),
                 findings: vec![pipeline_finding(
                     Rule::ParseError,
                     Span::file_start(file.id),
@@ -288,6 +325,7 @@ fn process(file: &SourceFile, max_size: u64) -> FileResult {
     let mut result = FileResult {
         facts: Facts::default(),
         findings: Vec::new(),
+        suppressions: Vec::new(),
         status: FileStatus::Skipped,
         yaml_kind: None,
     };
@@ -377,6 +415,7 @@ fn read_yaml(file: &SourceFile, text: &str, parsed: &YamlFile<'_>, result: &mut 
         return;
     }
     result.status = FileStatus::Linted;
+    result.suppressions = suppress::yaml::scan(file.id, text, parsed, &mut result.findings);
     for e in &parsed.errors {
         let (message, help) = match e.kind {
             ErrorKind::Syntax => (

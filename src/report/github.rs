@@ -9,7 +9,7 @@ use crate::finding::Severity;
 use super::Report;
 
 pub fn render(r: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
-    for f in r.findings.iter().filter(|f| !f.suppressed) {
+    for f in r.findings.iter().filter(|f| !f.is_suppressed()) {
         let level = match f.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",

@@ -40,7 +40,14 @@ pub enum Rule {
     ParseError,
     FileSkipped,
     InvalidConfig,
+    UnknownRuleInSuppression,
+    UnusedSuppression,
+    SuppressionExpired,
 }
+
+/// Rules that run only when selected by name, id or prefix (as ruff's
+/// RUF100): not part of the default selection.
+pub const OFF_BY_DEFAULT: &[Rule] = &[Rule::UnusedSuppression];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Status {
@@ -59,6 +66,8 @@ pub enum Check {
     Pipeline,
     /// Reported while reading the config, before the run: it stops the run.
     Config,
+    /// Reported by the suppress stage about suppressions themselves.
+    Suppression,
 }
 
 pub struct RuleInfo {
@@ -300,6 +309,33 @@ pub static RULES: &[RuleInfo] = &[
         check: Check::Config,
         doc_source: doc!("invalid-config"),
     },
+    RuleInfo {
+        rule: Rule::UnknownRuleInSuppression,
+        code: "SL903",
+        name: "unknown-rule-in-suppression",
+        severity: Severity::Warning,
+        status: Status::Stable,
+        check: Check::Suppression,
+        doc_source: doc!("unknown-rule-in-suppression"),
+    },
+    RuleInfo {
+        rule: Rule::UnusedSuppression,
+        code: "SL904",
+        name: "unused-suppression",
+        severity: Severity::Note,
+        status: Status::Stable,
+        check: Check::Suppression,
+        doc_source: doc!("unused-suppression"),
+    },
+    RuleInfo {
+        rule: Rule::SuppressionExpired,
+        code: "SL906",
+        name: "suppression-expired",
+        severity: Severity::Warning,
+        status: Status::Stable,
+        check: Check::Suppression,
+        doc_source: doc!("suppression-expired"),
+    },
 ];
 
 impl Rule {
@@ -365,6 +401,13 @@ impl RuleSet {
 
     pub fn empty() -> Self {
         RuleSet(0)
+    }
+
+    /// What runs when nothing is selected: every rule but those off by default.
+    pub fn default_set() -> Self {
+        OFF_BY_DEFAULT
+            .iter()
+            .fold(RuleSet::all(), |s, r| s.without(*r))
     }
 
     pub fn with(self, rule: Rule) -> Self {
@@ -484,5 +527,21 @@ mod tests {
         assert_eq!(resolve_selector("SL7"), None);
         assert_eq!(resolve_selector("nonsense"), None);
         assert_eq!(resolve_selector("ALL"), Some(RuleSet::all()));
+    }
+
+    #[test]
+    fn unused_suppression_is_off_by_default_but_selectable() {
+        assert!(!RuleSet::default_set().contains(Rule::UnusedSuppression));
+        assert!(RuleSet::default_set().contains(Rule::UnknownRuleInSuppression));
+        assert!(
+            resolve_selector("SL9")
+                .unwrap()
+                .contains(Rule::UnusedSuppression)
+        );
+        assert!(
+            resolve_selector("SL904")
+                .unwrap()
+                .contains(Rule::UnusedSuppression)
+        );
     }
 }
