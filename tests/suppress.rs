@@ -28,7 +28,7 @@ spec:
         - name: api
           image: api:1
           resources:
-            requests: {cpu: 100m, memory: 64Mi}
+            limits: {cpu: 100m, memory: 64Mi}
 ---
 apiVersion: apps/v1
 kind: Deployment
@@ -42,7 +42,7 @@ spec:
         - name: worker
           image: worker:1
           resources:
-            requests: {cpu: 100m, memory: 64Mi}
+            limits: {cpu: 100m, memory: 64Mi}
 ";
 
 fn tree() -> tempfile::TempDir {
@@ -301,7 +301,7 @@ fn baseline_round_trip() {
     let moved = moved
         .replace("\n          image", "\n        image")
         .replace("\n          resources", "\n        resources")
-        .replace("\n            requests", "\n          requests");
+        .replace("\n            limits", "\n          limits");
     write(t.path(), "k8s/app.yaml", &moved);
     let v = json(t.path(), &["--baseline", "baseline.json"]);
     assert_eq!(locs(&v), Vec::<String>::new(), "{moved}");
@@ -325,7 +325,7 @@ fn baseline_round_trip() {
     );
     let extra = extra.replacen(
         "      - name: api\n",
-        "      - name: api\n        ports: [{containerPort: 8080}]\n        image: api:1\n        resources: {requests: {cpu: 1, memory: 1Gi}}\n      - name: api\n        ports: [{containerPort: 8081}]\n",
+        "      - name: api\n        ports: [{containerPort: 8080}]\n        image: api:1\n        resources: {requests: {cpu: 1, memory: 1Gi}, limits: {memory: 1Gi}}\n      - name: api\n        ports: [{containerPort: 8081}]\n",
         1,
     );
     write(t.path(), "k8s/app.yaml", &extra);
