@@ -1294,7 +1294,11 @@ fn github_format_is_one_workflow_command_per_finding() {
     let out = run(t.cmd().args(["--format", "github"]));
     assert_eq!(out.code, Some(1));
     let lines: Vec<&str> = out.stdout.lines().collect();
-    assert_eq!(lines.len(), 2, "{}", out.stdout);
+    assert_eq!(lines.len(), 3, "{}", out.stdout);
+    assert_eq!(
+        lines[2],
+        "scalelint: found 2 findings (1 error, 1 warning) in 2 files linted."
+    );
     assert_eq!(
         lines[0],
         "::error file=broken.yaml,line=1,col=5,endLine=1,endColumn=5,title=SL901 parse-error::invalid YAML: mapping values are not allowed in this context%0Ahelp: fix the syntax: documents from this point on were not read"
@@ -1305,6 +1309,67 @@ fn github_format_is_one_workflow_command_per_finding() {
         ),
         "{}",
         lines[1]
+    );
+}
+
+#[test]
+fn github_format_escapes_properties_and_data() {
+    let t = Tree::new();
+    // `,` and `:` in a property, `%` and a line break in the data.
+    t.write(
+        "k8s/a,b:c.yaml",
+        FIRING.replace("- name: api", "- name: \"api%1\""),
+    );
+    t.write("k8s/web.yaml", QUIET);
+    let out = run(t.cmd().args(["--format", "github"]));
+    assert_eq!(out.code, Some(1));
+    insta::assert_snapshot!("github", out.stdout);
+}
+
+#[test]
+fn github_summary_gives_the_total_past_ten_annotations_a_level() {
+    let t = Tree::new();
+    let docs = |n: usize| {
+        (0..n)
+            .map(|i| FIRING.replace("name: api", &format!("name: api{i}")))
+            .collect::<Vec<_>>()
+            .join("---\n")
+    };
+    t.write("ten.yaml", docs(10));
+    let out = run(t.cmd().args(["--format", "github"]));
+    assert_eq!(
+        out.stdout
+            .lines()
+            .filter(|l| l.starts_with("::warning "))
+            .count(),
+        10
+    );
+    assert_eq!(
+        out.stdout.lines().last(),
+        Some("scalelint: found 10 findings (10 warnings) in 1 file linted.")
+    );
+    t.write("ten.yaml", docs(11));
+    let out = run(t.cmd().args(["--format", "github"]));
+    assert_eq!(
+        out.stdout
+            .lines()
+            .filter(|l| l.starts_with("::warning "))
+            .count(),
+        11
+    );
+    assert_eq!(
+        out.stdout.lines().last(),
+        Some(
+            "scalelint: found 11 findings (11 warnings) in 1 file linted. GitHub shows the first 10 \
+             annotations of each level; this log lists them all."
+        )
+    );
+    // -q: the workflow commands only.
+    let out = run(t.cmd().args(["--format", "github", "-q"]));
+    assert!(
+        out.stdout.lines().all(|l| l.starts_with("::warning ")),
+        "{}",
+        out.stdout
     );
 }
 
