@@ -1,7 +1,7 @@
 //! Command line: flags become resolved `Settings` before any work starts.
 
-use std::io::{self, IsTerminal, Write};
-use std::path::PathBuf;
+use std::io::{self, IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -11,7 +11,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::config::{self, ConfigError, FailOn};
 use crate::discover::GlobList;
-use crate::lint::{self, Progress, Settings};
+use crate::lint::{self, Progress, STDIN_NAME, Settings, Stdin};
 use crate::report::{Format, Report};
 use crate::rules::{RULES, Rule, RuleSet, resolve_selector};
 
@@ -21,6 +21,7 @@ Examples:
   scalelint k8s/ deploy/prod.yaml    lint some paths
   scalelint --select SL1 --ignore SL104 .
   scalelint --format sarif -o scalelint.sarif .
+  helm template charts/web | scalelint check --stdin-filename web.yaml -
   scalelint --format json --fail-on never . | jq '.summary'
   scalelint rules                    list every rule
   scalelint explain SL101            a rule's documentation (by id or name)
@@ -76,7 +77,7 @@ enum Color {
 
 #[derive(Args, Debug, Default)]
 struct CheckArgs {
-    /// Files or directories to lint [default: .]
+    /// Files or directories to lint; `-` reads a YAML stream from standard input [default: .]
     paths: Vec<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
@@ -84,6 +85,10 @@ struct CheckArgs {
     /// Write the report to FILE instead of standard output.
     #[arg(short = 'o', long, value_name = "FILE")]
     output: Option<PathBuf>,
+    /// The path that findings on standard input (`-`) carry, also used to find the config
+    /// and to match `per-file-ignores` [default: <stdin>]
+    #[arg(long, value_name = "NAME")]
+    stdin_filename: Option<String>,
     /// Rules to run: ids, names or id prefixes (SL1), comma-separated. Replaces the config's `select`.
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     select: Vec<String>,
@@ -153,7 +158,23 @@ fn check(args: CheckArgs) -> Result<ExitCode, RunError> {
     } else {
         args.paths.clone()
     };
-    for p in &paths {
+    let is_stdin = |p: &PathBuf| p.as_os_str() == "-";
+    let stdin_count = paths.iter().filter(|p| is_stdin(p)).count();
+    if stdin_count > 1 {
+        return Err(RunError::Usage(
+            "`-` (standard input) is given more than once".into(),
+        ));
+    }
+    if stdin_count == 0 && args.stdin_filename.is_some() {
+        return Err(RunError::Usage(
+            "--stdin-filename names standard input: add `-` to the paths".into(),
+        ));
+    }
+    let stdin_name = args
+        .stdin_filename
+        .clone()
+        .unwrap_or_else(|| STDIN_NAME.to_string());
+    for p in paths.iter().filter(|p| !is_stdin(p)) {
         if std::fs::symlink_metadata(p).is_err() {
             return Err(RunError::Usage(format!(
                 "path `{}` does not exist",
@@ -172,7 +193,15 @@ fn check(args: CheckArgs) -> Result<ExitCode, RunError> {
         }
         Some(config::load(path).map_err(RunError::Config)?)
     } else {
-        match paths.first().and_then(|p| config::find(p)) {
+        // Standard input's config is found from its name, as a file's is.
+        let first = paths.first().map(|p| {
+            if is_stdin(p) {
+                Path::new(&stdin_name)
+            } else {
+                p.as_path()
+            }
+        });
+        match first.and_then(config::find) {
             Some(path) => Some(config::load(&path).map_err(RunError::Config)?),
             None => None,
         }
@@ -221,8 +250,19 @@ fn check(args: CheckArgs) -> Result<ExitCode, RunError> {
     if let Some(g) = config.as_ref().and_then(|c| c.exclude.clone()) {
         excludes.push(g);
     }
+    let stdin = if stdin_count > 0 {
+        let mut contents = Vec::new();
+        io::stdin().lock().read_to_end(&mut contents)?;
+        Some(Stdin {
+            name: stdin_name,
+            contents: contents.into(),
+        })
+    } else {
+        None
+    };
     let settings = Settings {
-        paths,
+        paths: paths.into_iter().filter(|p| !is_stdin(p)).collect(),
+        stdin,
         enabled,
         show_skipped: args.show_skipped || asked_for_skipped,
         excludes,

@@ -36,7 +36,21 @@ pub struct Settings {
     pub max_file_size: u64,
     /// Counts files as they are parsed, for a progress display.
     pub progress: Option<Arc<Progress>>,
+    /// A YAML stream read from standard input (`scalelint check -`), linted
+    /// as one more file.
+    pub stdin: Option<Stdin>,
 }
+
+/// Standard input, read before the run, and the name its findings carry.
+#[derive(Clone, Debug)]
+pub struct Stdin {
+    /// `--stdin-filename` (default `<stdin>`).
+    pub name: String,
+    pub contents: Arc<[u8]>,
+}
+
+/// The name of standard input's findings without `--stdin-filename`.
+pub const STDIN_NAME: &str = "<stdin>";
 
 /// Files parsed so far, out of how many.
 #[derive(Debug, Default)]
@@ -57,6 +71,7 @@ impl Settings {
             per_file_ignores: Vec::new(),
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             progress: None,
+            stdin: None,
         }
     }
 }
@@ -107,6 +122,19 @@ pub fn lint(settings: &Settings) -> Outcome {
     };
     let discovered = discover::discover(&settings.paths, &walk);
     let mut files = discovered.files;
+    if let Some(stdin) = &settings.stdin {
+        let cwd = std::env::current_dir().unwrap_or_default();
+        // Always YAML: `helm template` and `kustomize build` write YAML
+        // streams, whatever name the user gives them.
+        files.push(SourceFile {
+            id: FileId(0),
+            path: PathBuf::from(&stdin.name),
+            display: discover::display_path(Path::new(&stdin.name), &cwd),
+            kind: FileKind::Yaml,
+            contents: Some(stdin.contents.clone()),
+        });
+        discover::number(&mut files);
+    }
     let mut stats = Stats::default();
     for f in &files {
         *stats.files_by_kind.entry(f.kind.label()).or_default() += 1;
@@ -147,6 +175,7 @@ pub fn lint(settings: &Settings) -> Outcome {
             path: PathBuf::from(&note.display),
             display: note.display,
             kind: FileKind::Other,
+            contents: None,
         });
         stats.skipped += 1;
         pipeline_findings.push(Skip::Walk.finding(id, note.message));
@@ -298,11 +327,11 @@ fn process(file: &SourceFile, max_size: u64) -> FileResult {
         result.status = FileStatus::NotParsed;
         return result;
     }
-    match std::fs::metadata(&file.path) {
-        Ok(m) if m.len() > max_size => {
+    match file.size() {
+        Ok(len) if len > max_size => {
             let msg = format!(
                 "file is {:.1} MiB, over the {} MiB size cap; not linted",
-                m.len() as f64 / 1_048_576.0,
+                len as f64 / 1_048_576.0,
                 max_size / 1_048_576
             );
             skip(&mut result, Skip::Size, msg);
@@ -314,7 +343,7 @@ fn process(file: &SourceFile, max_size: u64) -> FileResult {
             return result;
         }
     }
-    let bytes = match std::fs::read(&file.path) {
+    let bytes = match file.read() {
         Ok(b) => b,
         Err(e) => {
             skip(&mut result, Skip::Unreadable, format!("cannot read: {e}"));

@@ -1373,6 +1373,188 @@ fn github_summary_gives_the_total_past_ten_annotations_a_level() {
     );
 }
 
+/// Two Deployments in one stream, as `helm template` writes them: SL101 at
+/// 12:11 (first document) and 26:11 (second).
+const RENDERED: &str = "\
+---
+# Source: web/templates/deployment.yaml
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: shop
+spec:
+  template:
+    spec:
+      containers:
+        - name: web
+          image: web:1
+          resources: {requests: {cpu: 100m, memory: 64Mi}}
+---
+# Source: web/templates/worker.yaml
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: worker
+  namespace: shop
+spec:
+  template:
+    spec:
+      containers:
+        - name: worker
+          image: worker:1
+          resources: {requests: {cpu: 100m, memory: 64Mi}}
+";
+
+#[test]
+fn stdin_is_one_yaml_stream_named_by_stdin_filename() {
+    let t = Tree::new();
+    let out = run(t
+        .cmd()
+        .args(["check", "--format", "json", "-"])
+        .write_stdin(RENDERED));
+    out.assert_clean();
+    assert_eq!(out.code, Some(1));
+    let v = out.json();
+    assert_eq!(locs(&v), ["<stdin>:12:11 SL101", "<stdin>:26:11 SL101"]);
+    assert_eq!(v["summary"]["files"], 1);
+
+    let out = run(t
+        .cmd()
+        .args([
+            "check",
+            "--format",
+            "concise",
+            "--stdin-filename",
+            "rendered/web.yaml",
+            "-",
+        ])
+        .write_stdin(RENDERED));
+    assert_eq!(
+        concise_locs(&Out {
+            stdout: out
+                .stdout
+                .lines()
+                .filter(|l| l.contains(": SL"))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            ..out
+        }),
+        [
+            "rendered/web.yaml:12:11 SL101",
+            "rendered/web.yaml:26:11 SL101"
+        ]
+    );
+
+    // The human report shows the lines, from memory.
+    let out = run(t
+        .cmd()
+        .args(["check", "--stdin-filename", "web.yaml", "-"])
+        .write_stdin(RENDERED));
+    assert!(
+        out.stdout
+            .contains("12 |         - name: web\n   |           ^^^^"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
+            .contains("Found 2 findings (2 warnings) in 1 file linted."),
+        "{}",
+        out.stdout
+    );
+
+    // Nothing to report: exit 0.
+    let out = run(t.cmd().args(["check", "-"]).write_stdin(QUIET));
+    assert_eq!(out.code, Some(0), "{}", out.stdout);
+    // Empty input: nothing to report either.
+    let out = run(t.cmd().args(["check", "-"]).write_stdin(""));
+    assert_eq!(out.code, Some(0), "{}", out.stdout);
+}
+
+#[test]
+fn stdin_with_other_paths_and_the_config() {
+    let t = Tree::with_good();
+    // `-` beside a directory: both are linted, in path order.
+    let out = run(t
+        .cmd()
+        .args([
+            "check",
+            "--format",
+            "json",
+            "--stdin-filename",
+            "zz/rendered.yaml",
+            ".",
+            "-",
+        ])
+        .write_stdin(RENDERED));
+    assert_eq!(
+        locs(&out.json()),
+        [
+            GOOD_SL101,
+            "zz/rendered.yaml:12:11 SL101",
+            "zz/rendered.yaml:26:11 SL101"
+        ]
+    );
+
+    // per-file-ignores match the stdin filename; the config is found from it.
+    t.write(
+        "deploy/.scalelint.toml",
+        "[per-file-ignores]\n\"rendered/**\" = [\"SL101\"]\n",
+    );
+    let out = run(t
+        .cmd()
+        .args([
+            "check",
+            "--format",
+            "json",
+            "--stdin-filename",
+            "deploy/rendered/web.yaml",
+            "-",
+        ])
+        .write_stdin(RENDERED));
+    assert_eq!(out.code, Some(0), "{}", out.stdout);
+    assert!(locs(&out.json()).is_empty(), "{}", out.stdout);
+
+    // Parse errors and templates on stdin are reported at the stdin filename.
+    let out = run(t
+        .cmd()
+        .args([
+            "check",
+            "--format",
+            "json",
+            "--stdin-filename",
+            "x.yaml",
+            "-",
+        ])
+        .write_stdin("a: b: c\n"));
+    assert_eq!(locs(&out.json()), ["x.yaml:1:5 SL901"]);
+    let out = run(t
+        .cmd()
+        .args(["check", "--format", "json", "--show-skipped", "-"])
+        .write_stdin(b"\0\x01binary".as_slice()));
+    assert_eq!(locs(&out.json()), ["<stdin>:1:1 SL902"]);
+}
+
+#[test]
+fn stdin_misuse_is_exit_2() {
+    let t = Tree::new();
+    for (args, why) in [
+        (
+            &["check", "-", "-"][..],
+            "`-` (standard input) is given more than once",
+        ),
+        (
+            &["check", "--stdin-filename", "a.yaml", "."][..],
+            "--stdin-filename names standard input: add `-` to the paths",
+        ),
+    ] {
+        let out = run(t.cmd().args(args).write_stdin(""));
+        assert_eq!(out.code, Some(2), "{args:?}");
+        assert_eq!(out.stderr, format!("scalelint: {why}\n"), "{args:?}");
+    }
+}
+
 #[test]
 fn sarif_format_has_one_run_with_the_findings() {
     let t = Tree::with_good();

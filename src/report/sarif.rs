@@ -621,6 +621,7 @@ mod tests {
             path: display.into(),
             display: display.to_string(),
             kind: FileKind::Yaml,
+            contents: None,
         }
     }
 
