@@ -1,5 +1,6 @@
 //! Command line: flags become resolved `Settings` before any work starts.
 
+use std::ffi::OsString;
 use std::io::{self, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -7,6 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use clap::builder::{OsStringValueParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::config::{self, ConfigError, FailOn};
@@ -21,6 +23,7 @@ Examples:
   scalelint k8s/ deploy/prod.yaml    lint some paths
   scalelint --select SL1 --ignore SL104 .
   scalelint --format sarif -o scalelint.sarif .
+  scalelint --format github -o sarif=scalelint.sarif .
   helm template charts/web | scalelint check --stdin-filename web.yaml -
   scalelint --format json --fail-on never . | jq '.summary'
   scalelint rules                    list every rule
@@ -82,9 +85,10 @@ struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
-    /// Write the report to FILE instead of standard output.
-    #[arg(short = 'o', long, value_name = "FILE")]
-    output: Option<PathBuf>,
+    /// Write the report to FILE instead of standard output. FORMAT=FILE (repeatable) writes one
+    /// more report in that format, from the same run.
+    #[arg(short = 'o', long, value_name = "[FORMAT=]FILE", value_parser = OsStringValueParser::new().try_map(parse_output))]
+    output: Vec<Output>,
     /// The path that findings on standard input (`-`) carry, also used to find the config
     /// and to match `per-file-ignores` [default: <stdin>]
     #[arg(long, value_name = "NAME")]
@@ -125,6 +129,34 @@ struct CheckArgs {
     /// Print findings only: no summary.
     #[arg(short, long)]
     quiet: bool,
+}
+
+/// Where a report goes: `-o FILE` takes `--format`, `-o FORMAT=FILE` its own.
+#[derive(Clone, Debug)]
+struct Output {
+    format: Option<Format>,
+    path: PathBuf,
+}
+
+/// `FORMAT=FILE` when the text before the first `=` names a format, a plain
+/// file name otherwise (`./json=x` is the file `json=x`).
+fn parse_output(s: OsString) -> Result<Output, String> {
+    let split = s
+        .to_str()
+        .and_then(|s| s.split_once('='))
+        .and_then(|(format, path)| Some((Format::from_str(format, false).ok()?, path)));
+    match split {
+        Some((_, "")) => Err("FORMAT=FILE needs a file name after `=`".into()),
+        Some((format, path)) => Ok(Output {
+            format: Some(format),
+            path: PathBuf::from(path),
+        }),
+        None if s.is_empty() => Err("an empty file name".into()),
+        None => Ok(Output {
+            format: None,
+            path: PathBuf::from(s),
+        }),
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -174,6 +206,14 @@ fn check(args: CheckArgs) -> Result<ExitCode, RunError> {
         .stdin_filename
         .clone()
         .unwrap_or_else(|| STDIN_NAME.to_string());
+    let mut plain_outputs = args.output.iter().filter(|o| o.format.is_none());
+    let report_file = plain_outputs.next().map(|o| o.path.clone());
+    if plain_outputs.next().is_some() {
+        return Err(RunError::Usage(
+            "-o FILE is given more than once: the other reports need a format (-o json=FILE)"
+                .into(),
+        ));
+    }
     for p in paths.iter().filter(|p| !is_stdin(p)) {
         if std::fs::symlink_metadata(p).is_err() {
             return Err(RunError::Usage(format!(
@@ -299,7 +339,7 @@ fn check(args: CheckArgs) -> Result<ExitCode, RunError> {
     };
     drop(display);
 
-    let to_file = args.output.is_some();
+    let to_file = report_file.is_some();
     let color = match args.color {
         Color::Always => true,
         Color::Never => false,
@@ -317,13 +357,19 @@ fn check(args: CheckArgs) -> Result<ExitCode, RunError> {
         quiet: args.quiet,
         statistics: args.statistics,
     };
-    let format = args.format;
-    match &args.output {
-        Some(path) => {
-            let mut w = io::BufWriter::new(std::fs::File::create(path)?);
-            report.render(format, &mut w)?;
-            w.flush()?;
+    // Extra reports first: a closed standard output then loses only its own.
+    for extra in &args.output {
+        if let Some(format) = extra.format {
+            let report = Report {
+                color: false,
+                ..report
+            };
+            write_report(&report, format, &extra.path)?;
         }
+    }
+    let format = args.format;
+    match &report_file {
+        Some(path) => write_report(&report, format, path)?,
         None => {
             let mut w = io::BufWriter::new(io::stdout().lock());
             report.render(format, &mut w)?;
@@ -339,6 +385,19 @@ fn check(args: CheckArgs) -> Result<ExitCode, RunError> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+fn write_report(report: &Report<'_>, format: Format, path: &Path) -> Result<(), RunError> {
+    let file = std::fs::File::create(path).map_err(|e| {
+        RunError::Usage(format!(
+            "cannot write the report to `{}`: {e}",
+            path.display()
+        ))
+    })?;
+    let mut w = io::BufWriter::new(file);
+    report.render(format, &mut w)?;
+    w.flush()?;
+    Ok(())
 }
 
 /// A one-line file counter on stderr, shown only on a terminal and only once

@@ -1373,6 +1373,90 @@ fn github_summary_gives_the_total_past_ten_annotations_a_level() {
     );
 }
 
+#[test]
+fn extra_reports_come_from_the_same_run() {
+    let t = mixed_tree();
+    let out = run(t.cmd().args([
+        "--format",
+        "github",
+        "-o",
+        "sarif=out/scalelint.sarif",
+        "-o",
+        "json=report.json",
+    ]));
+    // The parent directory of a report is not created.
+    assert_eq!(out.code, Some(2), "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("cannot write the report to `out/scalelint.sarif`"),
+        "{}",
+        out.stderr
+    );
+    t.mkdir("out");
+    let out = run(t.cmd().args([
+        "--format",
+        "github",
+        "-o",
+        "sarif=out/scalelint.sarif",
+        "-o",
+        "json=report.json",
+    ]));
+    assert_eq!(out.code, Some(1), "{}", out.stderr);
+    let direct = run(t.cmd().args(["--format", "github"]));
+    assert_eq!(
+        out.stdout, direct.stdout,
+        "the --format report stays on stdout"
+    );
+    let json: Value =
+        serde_json::from_str(&fs::read_to_string(t.path("report.json")).unwrap()).unwrap();
+    assert_eq!(
+        locs(&json),
+        locs(&run(t.cmd().args(["--format", "json"])).json())
+    );
+    let sarif: Value =
+        serde_json::from_str(&fs::read_to_string(t.path("out/scalelint.sarif")).unwrap()).unwrap();
+    assert_eq!(
+        sarif["runs"][0]["results"].as_array().unwrap().len(),
+        json["findings"].as_array().unwrap().len()
+    );
+
+    // `-o FILE` takes --format; FORMAT=FILE reports go beside it.
+    let out = run(t
+        .cmd()
+        .args(["--format", "json", "-o", "main.json", "-o", "concise=c.txt"]));
+    assert_eq!(out.code, Some(1));
+    assert!(out.stdout.is_empty());
+    let main: Value =
+        serde_json::from_str(&fs::read_to_string(t.path("main.json")).unwrap()).unwrap();
+    assert_eq!(locs(&main), locs(&json));
+    let concise = fs::read_to_string(t.path("c.txt")).unwrap();
+    assert!(
+        concise.starts_with("broken.yaml:1:5: SL901 [error]"),
+        "{concise}"
+    );
+    assert!(!concise.contains('\x1b'));
+
+    // Not a format before `=`: a plain file name.
+    let out = run(t.cmd().args(["--format", "json", "-o", "x=y.json"]));
+    assert_eq!(out.code, Some(1));
+    assert!(t.path("x=y.json").is_file());
+
+    for (args, why) in [
+        (
+            &["-o", "a.txt", "-o", "b.txt"][..],
+            "-o FILE is given more than once",
+        ),
+        (
+            &["-o", "json="][..],
+            "FORMAT=FILE needs a file name after `=`",
+        ),
+    ] {
+        let out = run(t.cmd().args(args));
+        assert_eq!(out.code, Some(2), "{args:?}");
+        assert!(out.stderr.contains(why), "{args:?}: {}", out.stderr);
+    }
+}
+
 /// Two Deployments in one stream, as `helm template` writes them: SL101 at
 /// 12:11 (first document) and 26:11 (second).
 const RENDERED: &str = "\
