@@ -1,4 +1,4 @@
-//! The GitHub files: action.yml validates against SchemaStore's action
+//! The CI integration files. action.yml validates against SchemaStore's action
 //! metadata schema (`../shared/schemas/github-action.json`, offline), and
 //! action.yml, `.github/workflows/*.yml` and the workflow that
 //! docs/github-action.md tells users to copy keep the rules that keep them
@@ -8,6 +8,9 @@
 //! The YAML is read with scalelint's own reader and turned into JSON with
 //! YAML 1.2 core-schema scalars. `.ci/run` also checks these files with
 //! action-validator, which knows the workflow schema.
+//!
+//! The pre-commit hook's entry is run, as pre-commit would run it, on the
+//! demo tree and on a clean one.
 
 #![allow(
     clippy::unwrap_used,
@@ -265,5 +268,53 @@ fn the_documented_workflow_is_complete() {
     assert_eq!(
         inputs, table,
         "docs/github-action.md lists action.yml's inputs"
+    );
+}
+
+#[test]
+fn the_pre_commit_hook_entry_lints_the_tree() {
+    let hooks = read(&repo().join(".pre-commit-hooks.yaml"));
+    let hooks = hooks.as_array().unwrap();
+    assert_eq!(hooks.len(), 1);
+    let hook = &hooks[0];
+    assert_eq!(hook["id"], "scalelint");
+    assert_eq!(hook["language"], "rust");
+    assert_eq!(
+        hook["pass_filenames"], false,
+        "cross-file rules need the whole tree"
+    );
+    let entry: Vec<&str> = hook["entry"].as_str().unwrap().split_whitespace().collect();
+    assert_eq!(entry, ["scalelint", "check"]);
+
+    // pre-commit installs the crate's binary (`cargo install --path .`) and
+    // runs the entry from the repository root.
+    let run = |dir: &Path| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_scalelint"))
+            .args(&entry[1..])
+            .current_dir(dir)
+            .output()
+            .unwrap()
+    };
+    let demo = run(&repo().join("fixtures/demo"));
+    let stdout = String::from_utf8_lossy(&demo.stdout);
+    assert_eq!(demo.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("Found 3 findings (3 warnings) in 16 files linted, 1 skipped."),
+        "{stdout}"
+    );
+
+    let clean = tempfile::tempdir().unwrap();
+    std::fs::create_dir(clean.path().join(".git")).unwrap();
+    std::fs::write(
+        clean.path().join("web.yaml"),
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          image: web:1\n          readinessProbe: {httpGet: {path: /, port: 80}}\n          resources: {requests: {cpu: 10m, memory: 16Mi}}\n",
+    )
+    .unwrap();
+    let out = run(clean.path());
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
     );
 }
