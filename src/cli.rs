@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use clap::builder::{OsStringValueParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::config::{self, ConfigError, FailOn};
 use crate::discover::GlobList;
@@ -322,8 +323,9 @@ fn check(args: CheckArgs) -> Result<ExitCode, RunError> {
         .or(config.as_ref().and_then(|c| c.fail_on))
         .unwrap_or(FailOn::Warning);
 
-    let progress =
-        (!args.quiet && io::stderr().is_terminal()).then(|| Arc::new(Progress::default()));
+    let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty());
+    let progress = shows_progress(args.quiet, io::stderr().is_terminal(), ci)
+        .then(|| Arc::new(Progress::default()));
     let settings = Settings {
         progress: progress.clone(),
         ..settings
@@ -400,14 +402,21 @@ fn write_report(report: &Report<'_>, format: Format, path: &Path) -> Result<(), 
     Ok(())
 }
 
-/// A one-line file counter on stderr, shown only on a terminal and only once
-/// a run has taken longer than `PROGRESS_AFTER`; erased when the run ends.
+/// Whether a run may show a progress bar: only to a person watching a
+/// terminal, never in a CI log (`CI` set, as every CI service does) and
+/// never with `-q`.
+fn shows_progress(quiet: bool, stderr_is_terminal: bool, ci: bool) -> bool {
+    !quiet && stderr_is_terminal && !ci
+}
+
+/// A progress bar of files read on stderr (indicatif), shown only once a
+/// run has taken longer than `PROGRESS_AFTER`, and erased when it ends.
 struct ProgressDisplay {
     stop: Arc<AtomicBool>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
-const PROGRESS_AFTER: Duration = Duration::from_millis(700);
+const PROGRESS_AFTER: Duration = Duration::from_secs(1);
 
 impl ProgressDisplay {
     fn start(progress: Arc<Progress>) -> Self {
@@ -415,19 +424,26 @@ impl ProgressDisplay {
         let stop_in_thread = stop.clone();
         let thread = std::thread::spawn(move || {
             let started = Instant::now();
-            let mut shown = false;
+            let mut bar: Option<ProgressBar> = None;
             while !stop_in_thread.load(Ordering::Relaxed) {
-                std::thread::sleep(Duration::from_millis(100));
+                std::thread::sleep(Duration::from_millis(50));
                 if started.elapsed() < PROGRESS_AFTER {
                     continue;
                 }
-                let done = progress.done.load(Ordering::Relaxed);
-                let total = progress.total.load(Ordering::Relaxed);
-                eprint!("\rscalelint: {done}/{total} files read");
-                shown = true;
+                let bar = bar.get_or_insert_with(|| {
+                    let style = ProgressStyle::with_template(
+                        "scalelint: {pos}/{len} files read [{bar:30}]",
+                    )
+                    .map(|s| s.progress_chars("=> "))
+                    .unwrap_or_else(|_| ProgressStyle::default_bar());
+                    ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr())
+                        .with_style(style)
+                });
+                bar.set_length(progress.total.load(Ordering::Relaxed) as u64);
+                bar.set_position(progress.done.load(Ordering::Relaxed) as u64);
             }
-            if shown {
-                eprint!("\r\x1b[K");
+            if let Some(bar) = bar {
+                bar.finish_and_clear();
             }
         });
         ProgressDisplay {
@@ -550,4 +566,20 @@ fn wrap(s: &str) -> String {
     }
     out.pop();
     out.join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_only_for_a_person_at_a_terminal() {
+        assert!(shows_progress(false, true, false));
+        assert!(!shows_progress(true, true, false), "-q");
+        assert!(
+            !shows_progress(false, false, false),
+            "stderr is a file or pipe"
+        );
+        assert!(!shows_progress(false, true, true), "CI");
+    }
 }

@@ -2224,6 +2224,61 @@ fn color_auto_follows_the_terminal_and_no_color() {
     assert!(!file.contains('\x1b'));
 }
 
+/// Runs the binary with stdout and stderr on a terminal (util-linux
+/// `script`), the `CI` variable set or not; what the terminal showed.
+#[cfg(target_os = "linux")]
+fn terminal_screen(t: &Tree, args: &str, ci: bool) -> Option<String> {
+    let bin = assert_cmd::cargo::cargo_bin("scalelint");
+    let quoted = format!("'{}'", bin.display().to_string().replace('\'', r"'\''"));
+    let mut c = std::process::Command::new("script");
+    c.args([
+        "-q",
+        "-e",
+        "-c",
+        &format!("{quoted} {args} >/dev/null"),
+        "/dev/null",
+    ])
+    .current_dir(&t.root)
+    .stdin(std::process::Stdio::null())
+    .env_remove("CI");
+    if ci {
+        c.env("CI", "true");
+    }
+    let o = c.output().ok()?;
+    o.status
+        .success()
+        .then(|| String::from_utf8_lossy(&o.stdout).into_owned())
+}
+
+#[test]
+#[cfg(target_os = "linux")]
+fn a_progress_bar_only_on_a_terminal_outside_ci_and_without_q() {
+    // One file that takes the debug build well over a second to read.
+    let t = Tree::new();
+    let docs: Vec<String> = (0..20_000)
+        .map(|i| {
+            QUIET.replace(
+                "name: web\n  namespace",
+                &format!("name: web{i}\n  namespace"),
+            )
+        })
+        .collect();
+    t.write("big.yaml", docs.join("---\n"));
+    let Some(screen) = terminal_screen(&t, "--format concise big.yaml", false) else {
+        eprintln!(
+            "SKIPPED a_progress_bar_only_on_a_terminal_outside_ci_and_without_q: `script` is not usable"
+        );
+        return;
+    };
+    assert!(screen.contains("scalelint: 0/1 files read ["), "{screen:?}");
+    // Erased at the end: the last thing on the line is the clear-line code.
+    assert!(screen.ends_with("\r\x1b[2K"), "{screen:?}");
+    let ci = terminal_screen(&t, "--format concise big.yaml", true).unwrap();
+    assert_eq!(ci, "", "no progress in a CI log");
+    let quiet = terminal_screen(&t, "--format concise -q big.yaml", false).unwrap();
+    assert_eq!(quiet, "", "no progress with -q");
+}
+
 #[test]
 fn quiet_drops_the_summary() {
     let t = mixed_tree();
