@@ -122,9 +122,8 @@ pub fn discover(roots: &[PathBuf], opts: &WalkOptions) -> Discovered {
     Discovered { files, notes }
 }
 
-/// Sorts files by display path and numbers them in that order.
+/// Numbers files in their order (ids are indexes into the file table).
 pub fn number(files: &mut [SourceFile]) {
-    files.sort_by(|a, b| a.display.cmp(&b.display));
     for (i, f) in files.iter_mut().enumerate() {
         f.id = FileId(u32::try_from(i).unwrap_or(u32::MAX));
     }

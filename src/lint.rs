@@ -126,13 +126,19 @@ pub fn lint(settings: &Settings) -> Outcome {
         let cwd = std::env::current_dir().unwrap_or_default();
         // Always YAML: `helm template` and `kustomize build` write YAML
         // streams, whatever name the user gives them.
-        files.push(SourceFile {
-            id: FileId(0),
-            path: PathBuf::from(&stdin.name),
-            display: discover::display_path(Path::new(&stdin.name), &cwd),
-            kind: FileKind::Yaml,
-            contents: Some(stdin.contents.clone()),
-        });
+        let display = discover::display_path(Path::new(&stdin.name), &cwd);
+        // In path order among the files found, as every report lists them.
+        let at = files.partition_point(|f| f.display <= display);
+        files.insert(
+            at,
+            SourceFile {
+                id: FileId(0),
+                path: PathBuf::from(&stdin.name),
+                display,
+                kind: FileKind::Yaml,
+                contents: Some(stdin.contents.clone()),
+            },
+        );
         discover::number(&mut files);
     }
     let mut stats = Stats::default();
