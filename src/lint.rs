@@ -41,7 +41,21 @@ pub struct Settings {
     pub today: Option<Date>,
     /// Findings to report as suppressed because a baseline lists them.
     pub baseline: Option<Baseline>,
+    /// A YAML stream read from standard input (`scalelint check -`), linted
+    /// as one more file.
+    pub stdin: Option<Stdin>,
 }
+
+/// Standard input, read before the run, and the name its findings carry.
+#[derive(Clone, Debug)]
+pub struct Stdin {
+    /// `--stdin-filename` (default `<stdin>`).
+    pub name: String,
+    pub contents: Arc<[u8]>,
+}
+
+/// The name of standard input's findings without `--stdin-filename`.
+pub const STDIN_NAME: &str = "<stdin>";
 
 /// Files parsed so far, out of how many.
 #[derive(Debug, Default)]
@@ -64,6 +78,7 @@ impl Settings {
             progress: None,
             today: None,
             baseline: None,
+            stdin: None,
         }
     }
 }
@@ -136,6 +151,25 @@ pub fn lint(settings: &Settings) -> Outcome {
     };
     let discovered = discover::discover(&settings.paths, &walk);
     let mut files = discovered.files;
+    if let Some(stdin) = &settings.stdin {
+        let cwd = std::env::current_dir().unwrap_or_default();
+        // Always YAML: `helm template` and `kustomize build` write YAML
+        // streams, whatever name the user gives them.
+        let display = discover::display_path(Path::new(&stdin.name), &cwd);
+        // In path order among the files found, as every report lists them.
+        let at = files.partition_point(|f| f.display <= display);
+        files.insert(
+            at,
+            SourceFile {
+                id: FileId(0),
+                path: PathBuf::from(&stdin.name),
+                display,
+                kind: FileKind::Yaml,
+                contents: Some(stdin.contents.clone()),
+            },
+        );
+        discover::number(&mut files);
+    }
     let mut stats = Stats::default();
     for f in &files {
         *stats.files_by_kind.entry(f.kind.label()).or_default() += 1;
@@ -178,6 +212,7 @@ pub fn lint(settings: &Settings) -> Outcome {
             path: PathBuf::from(&note.display),
             display: note.display,
             kind: FileKind::Other,
+            contents: None,
         });
         stats.skipped += 1;
         pipeline_findings.push(Skip::Walk.finding(id, note.message));
@@ -336,11 +371,11 @@ fn process(file: &SourceFile, max_size: u64) -> FileResult {
         result.status = FileStatus::NotParsed;
         return result;
     }
-    match std::fs::metadata(&file.path) {
-        Ok(m) if m.len() > max_size => {
+    match file.size() {
+        Ok(len) if len > max_size => {
             let msg = format!(
                 "file is {:.1} MiB, over the {} MiB size cap; not linted",
-                m.len() as f64 / 1_048_576.0,
+                len as f64 / 1_048_576.0,
                 max_size / 1_048_576
             );
             skip(&mut result, Skip::Size, msg);
@@ -352,7 +387,7 @@ fn process(file: &SourceFile, max_size: u64) -> FileResult {
             return result;
         }
     }
-    let bytes = match std::fs::read(&file.path) {
+    let bytes = match file.read() {
         Ok(b) => b,
         Err(e) => {
             skip(&mut result, Skip::Unreadable, format!("cannot read: {e}"));

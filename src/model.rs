@@ -496,6 +496,7 @@ pub(crate) fn from_yaml(inputs: &[(&str, &str)]) -> Model {
             path: PathBuf::from(path),
             display: path.to_string(),
             kind: FileKind::Yaml,
+            contents: None,
         });
         crate::formats::yaml::parse_with(text, |y| crate::extract::k8s::extract(y, id, &mut facts));
     }

@@ -32,7 +32,7 @@ pub fn render(r: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
                 let text = r
                     .files
                     .get(f.span.file.0 as usize)
-                    .and_then(|file| std::fs::read(&file.path).ok())
+                    .and_then(|file| file.read().ok())
                     .map(|bytes| String::from_utf8_lossy(&bytes).into_owned());
                 cache = Some((f.span.file, text));
                 cache.as_ref().and_then(|(_, t)| t.as_deref())
@@ -274,6 +274,7 @@ mod tests {
             path,
             display: display.into(),
             kind: FileKind::Yaml,
+            contents: None,
         };
         let files = [
             file(0, api, "k8s/api.yaml"),

@@ -24,6 +24,7 @@ pub enum Format {
     Github,
 }
 
+#[derive(Clone, Copy)]
 pub struct Report<'a> {
     pub files: &'a [SourceFile],
     pub findings: &'a [Finding],

@@ -593,6 +593,7 @@ mod tests {
             path: display.into(),
             display: display.to_string(),
             kind: FileKind::Yaml,
+            contents: None,
         }
     }
 
