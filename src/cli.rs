@@ -54,7 +54,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Lint paths (the default command).
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// List every rule: id, name, default severity, summary.
     Rules {
         #[arg(long, value_enum, default_value_t = RulesFormat::Table)]
@@ -196,7 +196,7 @@ impl RunError {
 
 pub fn run(cli: Cli) -> Result<ExitCode, RunError> {
     match cli.command {
-        Some(Command::Check(args)) => check(args),
+        Some(Command::Check(args)) => check(*args),
         Some(Command::Rules { format }) => rules(format),
         Some(Command::Explain { rule }) => explain(&rule),
         None => check(cli.check),
