@@ -150,9 +150,34 @@ pub struct PreStop {
     pub sleep: Option<i64>,
 }
 
+/// Where an environment variable's value comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EnvSource {
+    /// `value:`, with the value's span.
+    Value(String, Span),
+    /// `valueFrom.configMapKeyRef`.
+    ConfigMap { name: String, key: String },
+    /// `valueFrom.secretKeyRef`, `fieldRef` and anything else: not known.
+    Unknown,
+}
+
+#[derive(Clone, Debug)]
+pub struct EnvVar {
+    pub name: String,
+    pub source: EnvSource,
+    /// The `name:` key of the entry.
+    pub span: Span,
+}
+
 #[derive(Clone, Debug)]
 pub struct Container {
     pub name: String,
+    pub image: Option<String>,
+    pub command: Vec<String>,
+    pub args: Vec<String>,
+    pub env: Vec<EnvVar>,
+    /// ConfigMaps of `envFrom`, with their prefixes.
+    pub env_from: Vec<(String, String)>,
     /// The `name:` key, or the list item when the container has no name.
     pub name_span: Span,
     pub ports: Vec<ContainerPort>,
@@ -305,6 +330,9 @@ fn object(obj: Y<'_, '_>, file: FileId, facts: &mut Facts, depth: u32) {
         return;
     }
     if super::autoscaling::extract(obj, &meta, file, facts) {
+        return;
+    }
+    if super::capacity::extract(obj, &meta, file, facts) {
         return;
     }
     match kind {
@@ -470,6 +498,50 @@ fn container(c: Y<'_, '_>, file: FileId) -> Container {
     Container {
         name,
         name_span,
+        image: c.get_str("image").map(str::to_string),
+        command: strings(c.get("command")),
+        args: strings(c.get("args")),
+        env: c
+            .get("env")
+            .into_iter()
+            .flat_map(|e| e.items())
+            .filter_map(|e| {
+                let (k, v) = e.entry("name")?;
+                let source = if let Some(value) = e.get("value") {
+                    match value.as_str() {
+                        Some(text) => EnvSource::Value(text.to_string(), span(file, value)),
+                        None => EnvSource::Unknown,
+                    }
+                } else if let Some(r) = e.path(&["valueFrom", "configMapKeyRef"]) {
+                    match (r.get_str("name"), r.get_str("key")) {
+                        (Some(name), Some(key)) => EnvSource::ConfigMap {
+                            name: name.to_string(),
+                            key: key.to_string(),
+                        },
+                        _ => EnvSource::Unknown,
+                    }
+                } else {
+                    EnvSource::Unknown
+                };
+                Some(EnvVar {
+                    name: v.as_text()?.to_string(),
+                    source,
+                    span: span(file, k),
+                })
+            })
+            .collect(),
+        env_from: c
+            .get("envFrom")
+            .into_iter()
+            .flat_map(|e| e.items())
+            .filter_map(|e| {
+                let name = e.path(&["configMapRef", "name"])?.as_text()?;
+                Some((
+                    name.to_string(),
+                    e.get_str("prefix").unwrap_or("").to_string(),
+                ))
+            })
+            .collect(),
         ports: c
             .get("ports")
             .into_iter()
@@ -568,7 +640,7 @@ fn pre_stop_sleep(hook: Y<'_, '_>) -> Option<i64> {
 }
 
 /// A sequence of scalars as strings; empty for anything else.
-fn strings(node: Option<Y<'_, '_>>) -> Vec<String> {
+pub(crate) fn strings(node: Option<Y<'_, '_>>) -> Vec<String> {
     node.into_iter()
         .flat_map(|n| n.items())
         .filter_map(|i| i.as_str().map(str::to_string))

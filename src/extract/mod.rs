@@ -1,6 +1,7 @@
 //! Parsed trees read into typed facts, one `Facts` per file.
 
 pub mod autoscaling;
+pub mod capacity;
 pub mod k8s;
 
 use std::path::PathBuf;
@@ -16,6 +17,9 @@ pub struct Facts {
     pub limit_ranges: Vec<k8s::LimitRange>,
     pub pdbs: Vec<autoscaling::Pdb>,
     pub autoscalers: Vec<autoscaling::Autoscaler>,
+    pub config_maps: Vec<capacity::ConfigMap>,
+    pub databases: Vec<capacity::Database>,
+    pub topics: Vec<capacity::KafkaTopic>,
     /// Every Kubernetes object, whatever its kind.
     pub objects: Vec<ObjectRef>,
     /// Directory and namespace of a `kustomization.yaml`.
@@ -31,6 +35,9 @@ impl Facts {
         self.limit_ranges.append(&mut other.limit_ranges);
         self.pdbs.append(&mut other.pdbs);
         self.autoscalers.append(&mut other.autoscalers);
+        self.config_maps.append(&mut other.config_maps);
+        self.databases.append(&mut other.databases);
+        self.topics.append(&mut other.topics);
         self.objects.append(&mut other.objects);
         self.kustomizations.append(&mut other.kustomizations);
         self.k8s_objects += other.k8s_objects;

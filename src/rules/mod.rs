@@ -6,6 +6,7 @@
 //! a registered rule lacks its doc or fixtures, or a doc has no rule.
 
 pub mod autoscaling;
+pub mod capacity;
 pub mod k8s;
 
 use serde::Deserialize;
@@ -37,6 +38,8 @@ pub enum Rule {
     KedaDefaultsRisky,
     HpaMultipleForTarget,
     HpaMaxBelowReplicas,
+    PoolExceedsMaxConnections,
+    ConsumersExceedPartitions,
     ParseError,
     FileSkipped,
     InvalidConfig,
@@ -281,6 +284,24 @@ pub static RULES: &[RuleInfo] = &[
         status: Status::Stable,
         check: Check::Model(autoscaling::hpa_max_below_replicas::check),
         doc_source: doc!("hpa-max-below-replicas"),
+    },
+    RuleInfo {
+        rule: Rule::PoolExceedsMaxConnections,
+        code: "SL401",
+        name: "pool-exceeds-max-connections",
+        severity: Severity::Error,
+        status: Status::Stable,
+        check: Check::Model(capacity::pool_exceeds_max_connections::check),
+        doc_source: doc!("pool-exceeds-max-connections"),
+    },
+    RuleInfo {
+        rule: Rule::ConsumersExceedPartitions,
+        code: "SL402",
+        name: "consumers-exceed-partitions",
+        severity: Severity::Warning,
+        status: Status::Stable,
+        check: Check::Model(capacity::consumers_exceed_partitions::check),
+        doc_source: doc!("consumers-exceed-partitions"),
     },
     RuleInfo {
         rule: Rule::ParseError,

@@ -3,6 +3,8 @@
 //! workload, which PDBs guard it, which autoscalers scale it) computed once
 //! with hash joins, so no rule scans all objects per object.
 
+pub mod capacity;
+
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
@@ -87,6 +89,8 @@ pub struct Model {
     pub links: Vec<Links>,
     /// The workload each autoscaler's `scaleTargetRef` resolves to.
     pub autoscaler_targets: Vec<Option<usize>>,
+    /// Database servers and clients, Kafka topics.
+    pub capacity: capacity::Capacity,
     /// Indexes into `limit_ranges` by namespace.
     limit_ranges_by_ns: HashMap<String, Vec<usize>>,
     /// (kind, namespace, name) → API groups of every object in the tree.
@@ -250,7 +254,33 @@ impl Model {
                 .push(o.group);
         }
 
+        let mut config_maps = facts.config_maps;
+        for c in &mut config_maps {
+            c.namespace = namespace_of(c.meta.file, &c.meta.namespace);
+        }
+        let mut databases = facts.databases;
+        for d in &mut databases {
+            d.namespace = namespace_of(d.meta.file, &d.meta.namespace);
+        }
+        let mut capacity = capacity::Capacity::build(
+            &workloads,
+            |wi| {
+                links
+                    .get(wi)
+                    .into_iter()
+                    .flat_map(|l| &l.services)
+                    .filter_map(|&s| services.get(s))
+                    .map(|s| s.meta.name.clone())
+                    .collect()
+            },
+            &config_maps,
+            &databases,
+            facts.topics,
+        );
+        capacity.config_maps = config_maps;
+
         Model {
+            capacity,
             workloads,
             services,
             limit_ranges,
@@ -294,6 +324,13 @@ impl Model {
             .into_iter()
             .flatten()
             .filter_map(|&i| self.limit_ranges.get(i))
+    }
+
+    /// ConfigMaps of the tree, namespaces resolved.
+    pub fn capacity_config_maps(
+        &self,
+    ) -> impl Iterator<Item = &crate::extract::capacity::ConfigMap> {
+        self.capacity.config_maps.iter()
     }
 
     /// Whether a container of the workload has an effective request for a

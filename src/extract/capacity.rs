@@ -1,0 +1,154 @@
+//! Facts for capacity arithmetic: ConfigMaps (to resolve env references),
+//! PostgreSQL servers declared by operators (CloudNativePG `Cluster`,
+//! Zalando `postgresql`), and Strimzi `KafkaTopic`s.
+
+use crate::formats::yaml::Y;
+use crate::source::{FileId, Span};
+
+use super::Facts;
+use super::k8s::{ObjectMeta, span};
+
+#[derive(Clone, Debug)]
+pub struct ConfigMap {
+    pub meta: ObjectMeta,
+    pub namespace: String,
+    /// Key, value and the value's span.
+    pub data: Vec<(String, String, Span)>,
+}
+
+/// A server setting: its value, and where it was written (`None`: the
+/// documented default).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Setting {
+    pub value: i64,
+    pub span: Option<Span>,
+}
+
+impl Setting {
+    pub fn default_of(value: i64) -> Self {
+        Setting { value, span: None }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DatabaseKind {
+    /// CloudNativePG `Cluster`: clients of the primary use `<name>-rw`.
+    Cnpg,
+    /// Zalando postgres-operator `postgresql`: the primary's Service is `<name>`.
+    Zalando,
+}
+
+/// A PostgreSQL server an operator runs, with its connection limits.
+#[derive(Clone, Debug)]
+pub struct Database {
+    pub meta: ObjectMeta,
+    pub namespace: String,
+    pub kind: DatabaseKind,
+    /// `None` when written but unreadable: the rules stay silent.
+    pub max_connections: Option<Setting>,
+    pub superuser_reserved: Option<Setting>,
+    pub reserved: Option<Setting>,
+}
+
+impl Database {
+    /// The Service name clients of the primary connect to.
+    pub fn primary_service(&self) -> String {
+        match self.kind {
+            DatabaseKind::Cnpg => format!("{}-rw", self.meta.name),
+            DatabaseKind::Zalando => self.meta.name.clone(),
+        }
+    }
+}
+
+/// A Strimzi `KafkaTopic`.
+#[derive(Clone, Debug)]
+pub struct KafkaTopic {
+    pub meta: ObjectMeta,
+    /// `spec.topicName`, else `metadata.name`.
+    pub topic: String,
+    /// `spec.partitions` and its key.
+    pub partitions: Option<(i64, Span)>,
+}
+
+/// PostgreSQL's documented defaults.
+pub const PG_MAX_CONNECTIONS: i64 = 100;
+pub const PG_SUPERUSER_RESERVED: i64 = 3;
+pub const PG_RESERVED: i64 = 0;
+
+/// Reads a ConfigMap, CNPG Cluster, Zalando postgresql or KafkaTopic;
+/// `false` for any other kind.
+pub fn extract(obj: Y<'_, '_>, meta: &ObjectMeta, file: FileId, facts: &mut Facts) -> bool {
+    let group = super::group_of(&meta.api_version);
+    match (group, meta.kind.as_str()) {
+        ("", "ConfigMap") => {
+            let data = obj
+                .get("data")
+                .map(|d| {
+                    d.entries()
+                        .into_iter()
+                        .filter_map(|(k, v)| {
+                            Some((
+                                k.as_str()?.to_string(),
+                                v.as_str()?.to_string(),
+                                span(file, v),
+                            ))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            facts.config_maps.push(ConfigMap {
+                meta: meta.clone(),
+                namespace: String::new(),
+                data,
+            });
+            true
+        }
+        ("postgresql.cnpg.io", "Cluster") | ("acid.zalan.do", "postgresql") => {
+            let params = obj.path(&["spec", "postgresql", "parameters"]);
+            let setting = |name: &str, default: i64| -> Option<Setting> {
+                match params.and_then(|p| p.entry(name)) {
+                    None => Some(Setting::default_of(default)),
+                    // Parameters are strings in both CRDs; numbers are accepted too.
+                    Some((_, v)) => {
+                        let value: i64 = v.as_str()?.trim().parse().ok()?;
+                        (value >= 0).then_some(Setting {
+                            value,
+                            span: Some(span(file, v)),
+                        })
+                    }
+                }
+            };
+            facts.databases.push(Database {
+                meta: meta.clone(),
+                namespace: String::new(),
+                kind: if group == "acid.zalan.do" {
+                    DatabaseKind::Zalando
+                } else {
+                    DatabaseKind::Cnpg
+                },
+                max_connections: setting("max_connections", PG_MAX_CONNECTIONS),
+                superuser_reserved: setting(
+                    "superuser_reserved_connections",
+                    PG_SUPERUSER_RESERVED,
+                ),
+                reserved: setting("reserved_connections", PG_RESERVED),
+            });
+            true
+        }
+        ("kafka.strimzi.io", "KafkaTopic") => {
+            let spec = obj.get("spec");
+            facts.topics.push(KafkaTopic {
+                meta: meta.clone(),
+                topic: spec
+                    .and_then(|s| s.get_str("topicName"))
+                    .unwrap_or(&meta.name)
+                    .to_string(),
+                partitions: spec
+                    .and_then(|s| s.entry("partitions"))
+                    .and_then(|(k, v)| Some((v.as_i64().filter(|n| *n > 0)?, span(file, k)))),
+            });
+            true
+        }
+        _ => false,
+    }
+}

@@ -1,0 +1,4 @@
+//! SL4xx: capacity across files.
+
+pub mod consumers_exceed_partitions;
+pub mod pool_exceeds_max_connections;
