@@ -190,6 +190,7 @@ pub fn lint(settings: &Settings) -> Outcome {
         .collect();
 
     let mut facts = Facts::default();
+    facts.reserve_for(results.iter().map(|r| &r.facts));
     let mut pipeline_findings = Vec::new();
     let mut inline = Vec::new();
     for r in results {

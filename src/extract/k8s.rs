@@ -181,9 +181,11 @@ pub struct Container {
     /// The `name:` key, or the list item when the container has no name.
     pub name_span: Span,
     pub ports: Vec<ContainerPort>,
-    pub readiness_probe: Option<Probe>,
-    pub liveness_probe: Option<Probe>,
-    pub startup_probe: Option<Probe>,
+    // Boxed: most containers have one or two probes, and a model of a
+    // large tree holds every container at once.
+    pub readiness_probe: Option<Box<Probe>>,
+    pub liveness_probe: Option<Box<Probe>>,
+    pub startup_probe: Option<Box<Probe>>,
     pub pre_stop: Option<PreStop>,
     pub resources: Resources,
     /// `restartPolicy: Always` on an init container makes it a sidecar.
@@ -487,12 +489,14 @@ fn container(c: Y<'_, '_>, file: FileId) -> Container {
     let probe = |key: &str| {
         c.entry(key)
             .filter(|(_, v)| !v.is_null())
-            .map(|(k, v)| Probe {
-                key: span(file, k),
-                handler: handler(v),
-                failure_threshold: count(v, "failureThreshold", file),
-                period_seconds: count(v, "periodSeconds", file),
-                initial_delay_seconds: count(v, "initialDelaySeconds", file),
+            .map(|(k, v)| {
+                Box::new(Probe {
+                    key: span(file, k),
+                    handler: handler(v),
+                    failure_threshold: count(v, "failureThreshold", file),
+                    period_seconds: count(v, "periodSeconds", file),
+                    initial_delay_seconds: count(v, "initialDelaySeconds", file),
+                })
             })
     };
     Container {
