@@ -334,6 +334,7 @@ fn check(args: CheckArgs) -> Result<ExitCode, RunError> {
             .as_ref()
             .map(|c| c.per_file_ignores.clone())
             .unwrap_or_default(),
+        declared: config.as_ref().map(|c| (c.path.clone(), c.facts.clone())),
         ..Settings::new(Vec::new())
     };
     let fail_on = args

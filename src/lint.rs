@@ -44,6 +44,8 @@ pub struct Settings {
     /// A YAML stream read from standard input (`scalelint check -`), linted
     /// as one more file.
     pub stdin: Option<Stdin>,
+    /// `[[facts.*]]` of the config file, and the file's path.
+    pub declared: Option<(PathBuf, crate::config::DeclaredFacts)>,
 }
 
 /// Standard input, read before the run, and the name its findings carry.
@@ -79,6 +81,7 @@ impl Settings {
             today: None,
             baseline: None,
             stdin: None,
+            declared: None,
         }
     }
 }
@@ -219,6 +222,17 @@ pub fn lint(settings: &Settings) -> Outcome {
         pipeline_findings.push(Skip::Walk.finding(id, note.message));
     }
     stats.k8s_objects = facts.k8s_objects;
+    if let Some((path, declared)) = settings.declared.as_ref().filter(|(_, d)| !d.is_empty()) {
+        let id = FileId(to_u32(files.len()));
+        files.push(SourceFile {
+            id,
+            path: path.clone(),
+            display: discover::display_path(path, &std::env::current_dir().unwrap_or_default()),
+            kind: FileKind::Other,
+            contents: None,
+        });
+        crate::extract::capacity::declared(declared, id, &mut facts);
+    }
 
     let model = Model::build(&files, facts);
     let mut findings: Vec<Finding> = RULES

@@ -2582,3 +2582,80 @@ spec:
         assert!(!rules.contains(&silent), "{silent} guessed: {v:#}");
     }
 }
+
+/// `[[facts.database]]` and `[[facts.topic]]` describe servers and topics
+/// outside the tree; findings point into the workloads and name the config
+/// file's line as the related location.
+#[test]
+fn declared_facts_in_the_config_join_the_capacity_rules() {
+    let t = Tree::new();
+    t.write(
+        ".scalelint.toml",
+        "[[facts.database]]\nhost = \"orders.cluster-abc.eu-west-1.rds.amazonaws.com\"\nmax_connections = 90\n\n[[facts.topic]]\nname = \"orders\"\npartitions = 4\n",
+    );
+    t.write(
+        "k8s/api.yaml",
+        r#"apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+  namespace: shop
+  annotations:
+    scalelint.io/consumes: orders/order-api
+spec:
+  replicas: 6
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec:
+      containers:
+        - name: api
+          image: api:1
+          env:
+            - name: DATABASE_URL
+              value: postgresql://app@orders.cluster-abc.eu-west-1.rds.amazonaws.com:5432/orders
+            - name: DB_POOL_SIZE
+              value: "15"
+"#,
+    );
+    let out = run(t
+        .cmd()
+        .args(["--format", "json", "--select", "SL401,SL402", "."]));
+    assert_eq!(out.code, Some(1), "{}", out.stderr);
+    let v = out.json();
+    assert_eq!(
+        locs(&v),
+        ["k8s/api.yaml:2:1 SL402", "k8s/api.yaml:21:22 SL401"],
+        "{v:#}"
+    );
+    let pool = finding(&v, "k8s/api.yaml", "SL401");
+    let msg = pool["message"].as_str().unwrap();
+    assert!(
+        msg.contains(
+            "pool 15 (DB_POOL_SIZE) × 6 max replicas (spec.replicas of Deployment shop/api) = 90"
+        ),
+        "{msg}"
+    );
+    assert!(
+        msg.contains("90 > 87 usable of max_connections 90 ([[facts.database]])"),
+        "{msg}"
+    );
+    assert_eq!(pool["related"][0]["path"], ".scalelint.toml");
+    assert_eq!(pool["related"][0]["line"], 3);
+    let topic = finding(&v, "k8s/api.yaml", "SL402");
+    assert_eq!(topic["related"][0]["path"], ".scalelint.toml");
+    assert_eq!(topic["related"][0]["line"], 7);
+
+    // A value the config cannot mean is SL905 with its position.
+    t.write(
+        ".scalelint.toml",
+        "[[facts.database]]\nhost = \"db\"\nmax_connections = -5\n",
+    );
+    let out = run(t.cmd().args(["--format", "concise", "."]));
+    assert_eq!(out.code, Some(2));
+    assert!(
+        out.stderr.contains(".scalelint.toml:3:19: SL905"),
+        "{}",
+        out.stderr
+    );
+}

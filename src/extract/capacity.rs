@@ -36,6 +36,9 @@ pub enum DatabaseKind {
     Cnpg,
     /// Zalando postgres-operator `postgresql`: the primary's Service is `<name>`.
     Zalando,
+    /// `[[facts.database]]` of the config: a server outside the tree,
+    /// reached by the host named there.
+    Declared,
 }
 
 /// A PostgreSQL server an operator runs, with its connection limits.
@@ -55,7 +58,7 @@ impl Database {
     pub fn primary_service(&self) -> String {
         match self.kind {
             DatabaseKind::Cnpg => format!("{}-rw", self.meta.name),
-            DatabaseKind::Zalando => self.meta.name.clone(),
+            DatabaseKind::Zalando | DatabaseKind::Declared => self.meta.name.clone(),
         }
     }
 }
@@ -74,6 +77,54 @@ pub struct KafkaTopic {
 pub const PG_MAX_CONNECTIONS: i64 = 100;
 pub const PG_SUPERUSER_RESERVED: i64 = 3;
 pub const PG_RESERVED: i64 = 0;
+
+/// The `[[facts.database]]` and `[[facts.topic]]` of the config file, as
+/// facts of that file.
+pub fn declared(d: &crate::config::DeclaredFacts, file: FileId, facts: &mut Facts) {
+    let at = |(start, end): (crate::source::Pos, crate::source::Pos)| Span::new(file, start, end);
+    let setting = |v: Option<crate::config::Declared>, default: i64| -> Setting {
+        v.map_or(Setting::default_of(default), |(value, start, end)| {
+            Setting {
+                value,
+                span: Some(at((start, end))),
+            }
+        })
+    };
+    for db in &d.databases {
+        facts.databases.push(Database {
+            meta: ObjectMeta {
+                file,
+                api_version: String::new(),
+                kind: "[[facts.database]]".into(),
+                name: db.host.clone(),
+                namespace: None,
+                kind_span: at(db.host_at),
+                annotations: Vec::new(),
+            },
+            namespace: String::new(),
+            kind: DatabaseKind::Declared,
+            max_connections: Some(setting(Some(db.max_connections), PG_MAX_CONNECTIONS)),
+            superuser_reserved: Some(setting(db.superuser_reserved, PG_SUPERUSER_RESERVED)),
+            reserved: Some(setting(db.reserved, PG_RESERVED)),
+        });
+    }
+    for t in &d.topics {
+        let (value, start, end) = t.partitions;
+        facts.topics.push(KafkaTopic {
+            meta: ObjectMeta {
+                file,
+                api_version: String::new(),
+                kind: "[[facts.topic]]".into(),
+                name: t.name.clone(),
+                namespace: None,
+                kind_span: at((start, end)),
+                annotations: Vec::new(),
+            },
+            topic: t.name.clone(),
+            partitions: Some((value, at((start, end)))),
+        });
+    }
+}
 
 /// Reads a ConfigMap, CNPG Cluster, Zalando postgresql or KafkaTopic;
 /// `false` for any other kind.

@@ -487,17 +487,15 @@ fn container(c: Y<'_, '_>, file: FileId) -> Container {
         None => (String::new(), span(file, c)),
     };
     let probe = |key: &str| {
-        c.entry(key)
-            .filter(|(_, v)| !v.is_null())
-            .map(|(k, v)| {
-                Box::new(Probe {
-                    key: span(file, k),
-                    handler: handler(v),
-                    failure_threshold: count(v, "failureThreshold", file),
-                    period_seconds: count(v, "periodSeconds", file),
-                    initial_delay_seconds: count(v, "initialDelaySeconds", file),
-                })
+        c.entry(key).filter(|(_, v)| !v.is_null()).map(|(k, v)| {
+            Box::new(Probe {
+                key: span(file, k),
+                handler: handler(v),
+                failure_threshold: count(v, "failureThreshold", file),
+                period_seconds: count(v, "periodSeconds", file),
+                initial_delay_seconds: count(v, "initialDelaySeconds", file),
             })
+        })
     };
     Container {
         name,

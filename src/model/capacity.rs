@@ -7,8 +7,8 @@
 use std::collections::HashMap;
 
 use crate::extract::capacity::{
-    ConfigMap, Database, KafkaTopic, PG_MAX_CONNECTIONS, PG_RESERVED, PG_SUPERUSER_RESERVED,
-    Setting,
+    ConfigMap, Database, DatabaseKind, KafkaTopic, PG_MAX_CONNECTIONS, PG_RESERVED,
+    PG_SUPERUSER_RESERVED, Setting,
 };
 use crate::extract::k8s::{Container, EnvSource, Workload};
 use crate::source::Span;
@@ -176,6 +176,9 @@ const POOL_VARS: [&str; 7] = [
 /// HikariCP's `maximumPoolSize` default.
 pub const HIKARI_DEFAULT_POOL: i64 = 10;
 
+/// The annotation that names a workload's database host explicitly.
+pub const DATABASE_ANNOTATION: &str = "scalelint.io/database";
+
 /// The annotation that states a workload's pool size explicitly.
 pub const POOL_ANNOTATION: &str = "scalelint.io/db-pool-size";
 
@@ -315,10 +318,21 @@ type HostRef = (String, Span, Option<(i64, Span)>, bool);
 
 /// A database host a container connects to: from a connection URL, else a
 /// `*_HOST`/`PGHOST` value. Also the URL's pool size and whether it is JDBC.
-fn db_host(env: &Env) -> Vec<HostRef> {
+fn db_host(w: &Workload, env: &Env) -> Vec<HostRef> {
+    let mut out = Vec::new();
+    // The explicit annotation wins over anything found in the environment.
+    if let Some((_, host)) = w
+        .meta
+        .annotations
+        .iter()
+        .find(|(k, _)| k == DATABASE_ANNOTATION)
+    {
+        let host = pg_url(host).map_or_else(|| host.trim().to_string(), |(h, _, _)| h);
+        out.push((host, w.meta.kind_span, None, false));
+        return out;
+    }
     let mut names: Vec<&String> = env.keys().collect();
     names.sort();
-    let mut out = Vec::new();
     for name in names {
         let Some(Some((value, span))) = env.get(name) else {
             continue;
@@ -418,19 +432,30 @@ impl Capacity {
         let mut servers = Vec::new();
         // (namespace, service name) → server.
         let mut hosts: HashMap<(String, String), usize> = HashMap::new();
+        // Hosts declared in the config, matched as written (lowercase).
+        let mut external: HashMap<String, usize> = HashMap::new();
         for d in databases {
             let (Some(mc), Some(sr), Some(r)) =
                 (d.max_connections, d.superuser_reserved, d.reserved)
             else {
                 continue;
             };
-            hosts.insert((d.namespace.clone(), d.primary_service()), servers.len());
+            let (written_in, display) = match d.kind {
+                DatabaseKind::Declared => {
+                    external.insert(d.meta.name.clone(), servers.len());
+                    ("[[facts.database]]", format!("database {}", d.meta.name))
+                }
+                _ => {
+                    hosts.insert((d.namespace.clone(), d.primary_service()), servers.len());
+                    ("postgresql.parameters", d.meta.display(&d.namespace))
+                }
+            };
             servers.push(DbServer {
-                display: d.meta.display(&d.namespace),
+                display,
                 namespace: d.namespace.clone(),
-                max_connections: setting_term(mc, "postgresql.parameters"),
-                superuser_reserved: setting_term(sr, "postgresql.parameters"),
-                reserved: setting_term(r, "postgresql.parameters"),
+                max_connections: setting_term(mc, written_in),
+                superuser_reserved: setting_term(sr, written_in),
+                reserved: setting_term(r, written_in),
                 kind_span: d.meta.kind_span,
             });
         }
@@ -484,14 +509,18 @@ impl Capacity {
                 if c.image.as_deref().is_some_and(is_postgres_image) {
                     continue;
                 }
-                let Some((host, span, url_pool, jdbc, server)) =
-                    db_host(env)
-                        .into_iter()
-                        .find_map(|(host, span, pool, jdbc)| {
-                            let key = service_of(&host, &w.namespace)?;
-                            let server = *hosts.get(&(key.1, key.0))?;
-                            Some((host, span, pool, jdbc, server))
-                        })
+                let Some((host, span, url_pool, jdbc, server)) = db_host(w, env)
+                    .into_iter()
+                    .find_map(|(host, span, pool, jdbc)| {
+                        let server = match external.get(&host.to_ascii_lowercase()) {
+                            Some(&s) => s,
+                            None => {
+                                let key = service_of(&host, &w.namespace)?;
+                                *hosts.get(&(key.1, key.0))?
+                            }
+                        };
+                        Some((host, span, pool, jdbc, server))
+                    })
                 else {
                     continue;
                 };

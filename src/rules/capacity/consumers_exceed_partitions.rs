@@ -13,6 +13,10 @@ use crate::source::Span;
 /// KEDA's `maxReplicaCount` default.
 const KEDA_MAX: i64 = 100;
 
+/// The annotation that names what a workload consumes: `topic[/group]`
+/// (the group defaults to the workload's name).
+pub const CONSUMES_ANNOTATION: &str = "scalelint.io/consumes";
+
 /// Listener concurrency variables (consumers per process).
 const CONCURRENCY_VARS: [&str; 4] = [
     "SPRING_KAFKA_LISTENER_CONCURRENCY",
@@ -64,7 +68,7 @@ impl Violation for ConsumersExceedPartitions {
                 partitions,
                 ..
             } => format!(
-                "consumer group `{group}` on topic `{topic}`: {} = {total} consumers > {partitions} partitions: {} of them get no partition and sit idle while autoscaling pays for them",
+                "consumer group `{group}` on topic `{topic}`: {} = {total} consumers > {partitions} partitions: {} of them get no partition and sit idle, pods that cost capacity but cannot reduce the lag",
                 consumers.join(" + "),
                 total.saturating_sub(*partitions)
             ),
@@ -210,6 +214,97 @@ pub fn check(model: &Model, out: &mut Findings) {
                     instances: max.value.saturating_mul(c),
                     span: max_span,
                     capped: (capped && c == 1).then(|| (a.display(), max.clone())),
+                });
+        }
+    }
+
+    // Consumers that no KEDA kafka trigger describes: the annotation
+    // `scalelint.io/consumes: topic[/group]`, else `KAFKA_TOPIC(S)` with a
+    // group variable, at the workload's max replicas.
+    let keda_targets: std::collections::HashSet<usize> = model
+        .autoscalers
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| a.metrics.iter().any(|m| m.source == "kafka"))
+        .filter_map(|(ai, _)| model.autoscaler_targets.get(ai).copied().flatten())
+        .collect();
+    for (wi, w) in model.indexed_workloads() {
+        if keda_targets.contains(&wi) {
+            continue;
+        }
+        let Some(envelope) = model.envelope(wi) else {
+            continue;
+        };
+        let declared = w
+            .meta
+            .annotations
+            .iter()
+            .find(|(k, _)| k == CONSUMES_ANNOTATION)
+            .map(|(_, v)| {
+                let (topic, group) = v
+                    .split_once('/')
+                    .unwrap_or((v.as_str(), w.meta.name.as_str()));
+                (
+                    vec![topic.trim().to_string()],
+                    group.trim().to_string(),
+                    w.meta.kind_span,
+                )
+            });
+        let from_env = || {
+            w.pod.running_containers().find_map(|c| {
+                let env = container_env(c, &w.namespace, &cm_index);
+                let value = |names: &[&str]| {
+                    names
+                        .iter()
+                        .find_map(|n| env.get(*n)?.as_ref().map(|(v, s)| (v.clone(), *s)))
+                };
+                let (topics, span) = value(&["KAFKA_TOPIC", "KAFKA_TOPICS"])?;
+                let group = value(&[
+                    "KAFKA_GROUP_ID",
+                    "KAFKA_CONSUMER_GROUP",
+                    "SPRING_KAFKA_CONSUMER_GROUP_ID",
+                ])
+                .map(|(g, _)| g)
+                .or_else(|| {
+                    let mut names: Vec<&String> = env
+                        .keys()
+                        .filter(|k| k.ends_with("_CONSUMER_GROUP"))
+                        .collect();
+                    names.sort();
+                    names
+                        .first()
+                        .and_then(|n| env.get(*n)?.as_ref().map(|(v, _)| v.clone()))
+                })?;
+                let topics = topics
+                    .split(',')
+                    .map(|t| t.trim().to_string())
+                    .filter(|t| !t.is_empty())
+                    .collect();
+                Some((topics, group.trim().to_string(), span))
+            })
+        };
+        let Some((topic_names, group, span)) = declared.or_else(from_env) else {
+            continue;
+        };
+        if group.is_empty() || group.contains('$') {
+            continue;
+        }
+        let conc = concurrency(wi);
+        let c = conc.as_ref().map_or(1, |t| t.value);
+        let max = envelope.max.value;
+        let mut text = format!("{max} max replicas ({})", envelope.max.source.describe());
+        if let Some(t) = &conc {
+            text = format!("{text} × {} ({})", t.value, t.source);
+        }
+        for topic in topic_names.into_iter().filter(|t| !t.contains('$')) {
+            groups
+                .entry((topic, group.clone()))
+                .or_default()
+                .push(Consumer {
+                    text: text.clone(),
+                    instances: max.saturating_mul(c),
+                    span,
+                    capped: None,
                 });
         }
     }
