@@ -299,7 +299,7 @@ fn the_pre_commit_hook_entry_lints_the_tree() {
     let stdout = String::from_utf8_lossy(&demo.stdout);
     assert_eq!(demo.status.code(), Some(1), "{stdout}");
     assert!(
-        stdout.contains("Found 5 findings (1 error, 4 warnings) in 16 files linted, 1 skipped."),
+        stdout.contains("Found 6 findings (2 errors, 4 warnings) in 16 files linted, 1 skipped."),
         "{stdout}"
     );
 

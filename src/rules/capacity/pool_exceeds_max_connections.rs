@@ -63,7 +63,7 @@ pub fn check(model: &Model, out: &mut Findings) {
             text = format!("({text} + overflow {})", term(o));
         }
         if let Some(p) = &c.processes {
-            text = format!("{text} × {} processes", term(p));
+            text = format!("{text} × {} processes ({})", p.value, p.source);
         }
         let text = format!(
             "{} `{}`: {text} × {max} max replicas ({}) = {total}",
