@@ -63,6 +63,30 @@ impl Database {
     }
 }
 
+/// A CloudNativePG `Pooler`: PgBouncer instances in front of a Cluster.
+#[derive(Clone, Debug)]
+pub struct Pooler {
+    pub meta: ObjectMeta,
+    pub namespace: String,
+    /// `spec.cluster.name`.
+    pub cluster: String,
+    /// `spec.type`: `rw` (default), `ro` or `r`.
+    pub target: String,
+    /// `spec.instances` (default 1); `None` when unreadable.
+    pub instances: Option<Setting>,
+    /// PgBouncer parameters (`default_pool_size` 20, `reserve_pool_size` 0,
+    /// `max_db_connections` 0 = no cap, `max_client_conn` 100); `None` when
+    /// written but unreadable.
+    pub default_pool_size: Option<Setting>,
+    pub reserve_pool_size: Option<Setting>,
+    pub max_db_connections: Option<Setting>,
+    pub max_client_conn: Option<Setting>,
+}
+
+/// PgBouncer's documented defaults.
+pub const PGBOUNCER_DEFAULT_POOL_SIZE: i64 = 20;
+pub const PGBOUNCER_MAX_CLIENT_CONN: i64 = 100;
+
 /// A Strimzi `KafkaTopic`.
 #[derive(Clone, Debug)]
 pub struct KafkaTopic {
@@ -183,6 +207,48 @@ pub fn extract(obj: Y<'_, '_>, meta: &ObjectMeta, file: FileId, facts: &mut Fact
                     PG_SUPERUSER_RESERVED,
                 ),
                 reserved: setting("reserved_connections", PG_RESERVED),
+            });
+            true
+        }
+        ("postgresql.cnpg.io", "Pooler") => {
+            let spec = obj.get("spec");
+            let params = spec.and_then(|s| s.path(&["pgbouncer", "parameters"]));
+            let setting = |name: &str, default: i64| -> Option<Setting> {
+                match params.and_then(|p| p.entry(name)) {
+                    None => Some(Setting::default_of(default)),
+                    Some((_, v)) => {
+                        let value: i64 = v.as_str()?.trim().parse().ok()?;
+                        (value >= 0).then_some(Setting {
+                            value,
+                            span: Some(span(file, v)),
+                        })
+                    }
+                }
+            };
+            let instances = match spec.and_then(|s| s.entry("instances")) {
+                None => Some(Setting::default_of(1)),
+                Some((k, v)) => v.as_i64().filter(|n| *n >= 0).map(|value| Setting {
+                    value,
+                    span: Some(span(file, k)),
+                }),
+            };
+            facts.poolers.push(Pooler {
+                meta: meta.clone(),
+                namespace: String::new(),
+                cluster: spec
+                    .and_then(|s| s.path(&["cluster", "name"]))
+                    .and_then(|n| n.as_text())
+                    .unwrap_or("")
+                    .to_string(),
+                target: spec
+                    .and_then(|s| s.get_str("type"))
+                    .unwrap_or("rw")
+                    .to_string(),
+                instances,
+                default_pool_size: setting("default_pool_size", PGBOUNCER_DEFAULT_POOL_SIZE),
+                reserve_pool_size: setting("reserve_pool_size", 0),
+                max_db_connections: setting("max_db_connections", 0),
+                max_client_conn: setting("max_client_conn", PGBOUNCER_MAX_CLIENT_CONN),
             });
             true
         }

@@ -19,6 +19,7 @@ pub struct Facts {
     pub autoscalers: Vec<autoscaling::Autoscaler>,
     pub config_maps: Vec<capacity::ConfigMap>,
     pub databases: Vec<capacity::Database>,
+    pub poolers: Vec<capacity::Pooler>,
     pub topics: Vec<capacity::KafkaTopic>,
     /// Every Kubernetes object, whatever its kind.
     pub objects: Vec<ObjectRef>,
@@ -48,6 +49,7 @@ impl Facts {
         self.autoscalers.append(&mut other.autoscalers);
         self.config_maps.append(&mut other.config_maps);
         self.databases.append(&mut other.databases);
+        self.poolers.append(&mut other.poolers);
         self.topics.append(&mut other.topics);
         self.objects.append(&mut other.objects);
         self.kustomizations.append(&mut other.kustomizations);

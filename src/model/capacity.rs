@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use crate::extract::capacity::{
     ConfigMap, Database, DatabaseKind, KafkaTopic, PG_MAX_CONNECTIONS, PG_RESERVED,
-    PG_SUPERUSER_RESERVED, Setting,
+    PG_SUPERUSER_RESERVED, Pooler, Setting,
 };
 use crate::extract::k8s::{Container, EnvSource, Workload};
 use crate::source::Span;
@@ -365,6 +365,11 @@ pub struct Capacity {
     pub config_maps: Vec<ConfigMap>,
     pub servers: Vec<DbServer>,
     pub clients: Vec<DbClient>,
+    /// CloudNativePG Poolers, each with the server it fronts (for `rw`
+    /// poolers whose Cluster is in the tree).
+    pub poolers: Vec<(Pooler, Option<usize>)>,
+    /// Clients that connect through a pooler: `server` is the pooler's index.
+    pub pooler_clients: Vec<DbClient>,
     pub topics: Vec<KafkaTopic>,
 }
 
@@ -423,6 +428,7 @@ impl Capacity {
         services_of: impl Fn(usize) -> Vec<String>,
         config_maps: &[ConfigMap],
         databases: &[Database],
+        poolers: Vec<Pooler>,
         topics: Vec<KafkaTopic>,
     ) -> Capacity {
         let cm_index: HashMap<(String, String), &ConfigMap> = config_maps
@@ -459,6 +465,19 @@ impl Capacity {
                 kind_span: d.meta.kind_span,
             });
         }
+        let mut pooler_hosts: HashMap<(String, String), usize> = HashMap::new();
+        let poolers: Vec<(Pooler, Option<usize>)> = poolers
+            .into_iter()
+            .enumerate()
+            .map(|(i, p)| {
+                pooler_hosts.insert((p.namespace.clone(), p.meta.name.clone()), i);
+                let server = (p.target == "rw")
+                    .then(|| hosts.get(&(p.namespace.clone(), format!("{}-rw", p.cluster))))
+                    .flatten()
+                    .copied();
+                (p, server)
+            })
+            .collect();
         let envs: Vec<Vec<Env>> = workloads
             .iter()
             .map(|w| {
@@ -502,6 +521,7 @@ impl Capacity {
             }
         }
         let mut clients = Vec::new();
+        let mut pooler_clients = Vec::new();
         for (wi, w) in workloads.iter().enumerate() {
             let Some(envs) = envs.get(wi) else { continue };
             for (c, env) in w.pod.running_containers().zip(envs) {
@@ -513,10 +533,14 @@ impl Capacity {
                     .into_iter()
                     .find_map(|(host, span, pool, jdbc)| {
                         let server = match external.get(&host.to_ascii_lowercase()) {
-                            Some(&s) => s,
+                            Some(&s) => (false, s),
                             None => {
-                                let key = service_of(&host, &w.namespace)?;
-                                *hosts.get(&(key.1, key.0))?
+                                let (svc, ns) = service_of(&host, &w.namespace)?;
+                                let key = (ns, svc);
+                                match hosts.get(&key) {
+                                    Some(&s) => (false, s),
+                                    None => (true, *pooler_hosts.get(&key)?),
+                                }
                             }
                         };
                         Some((host, span, pool, jdbc, server))
@@ -527,7 +551,13 @@ impl Capacity {
                 let Some((pool, overflow)) = pool_size(w, env, url_pool, jdbc) else {
                     continue;
                 };
-                clients.push(DbClient {
+                let (through_pooler, server) = server;
+                let list = if through_pooler {
+                    &mut pooler_clients
+                } else {
+                    &mut clients
+                };
+                list.push(DbClient {
                     workload: wi,
                     container: c.name.clone(),
                     server,
@@ -542,6 +572,8 @@ impl Capacity {
             config_maps: Vec::new(),
             servers,
             clients,
+            poolers,
+            pooler_clients,
             topics,
         }
     }

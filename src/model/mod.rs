@@ -262,6 +262,10 @@ impl Model {
         for d in &mut databases {
             d.namespace = namespace_of(d.meta.file, &d.meta.namespace);
         }
+        let mut poolers = facts.poolers;
+        for p in &mut poolers {
+            p.namespace = namespace_of(p.meta.file, &p.meta.namespace);
+        }
         let mut capacity = capacity::Capacity::build(
             &workloads,
             |wi| {
@@ -275,6 +279,7 @@ impl Model {
             },
             &config_maps,
             &databases,
+            poolers,
             facts.topics,
         );
         capacity.config_maps = config_maps;

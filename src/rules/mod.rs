@@ -40,6 +40,7 @@ pub enum Rule {
     HpaMaxBelowReplicas,
     PoolExceedsMaxConnections,
     ConsumersExceedPartitions,
+    PgbouncerPoolExceedsMaxConnections,
     ParseError,
     FileSkipped,
     InvalidConfig,
@@ -302,6 +303,15 @@ pub static RULES: &[RuleInfo] = &[
         status: Status::Stable,
         check: Check::Model(capacity::consumers_exceed_partitions::check),
         doc_source: doc!("consumers-exceed-partitions"),
+    },
+    RuleInfo {
+        rule: Rule::PgbouncerPoolExceedsMaxConnections,
+        code: "SL403",
+        name: "pgbouncer-pool-exceeds-max-connections",
+        severity: Severity::Error,
+        status: Status::Stable,
+        check: Check::Model(capacity::pgbouncer_pool_exceeds_max_connections::check),
+        doc_source: doc!("pgbouncer-pool-exceeds-max-connections"),
     },
     RuleInfo {
         rule: Rule::ParseError,

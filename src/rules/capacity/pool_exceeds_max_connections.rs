@@ -24,9 +24,15 @@ impl Violation for PoolExceedsMaxConnections {
         } else {
             format!(", plus {}", self.others.join(", plus "))
         };
+        // With one client its own product is the total.
+        let sum = if self.others.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", self.total)
+        };
         format!(
-            "{}{others}: {} > {} usable of {} on {}: at full scale-out PostgreSQL refuses new connections (\"sorry, too many clients already\")",
-            self.own, self.total, self.usable, self.limit, self.server
+            "{}{others}{sum} > {} usable of {} on {}: at full scale-out PostgreSQL refuses new connections (\"sorry, too many clients already\")",
+            self.own, self.usable, self.limit, self.server
         )
     }
 
