@@ -6,7 +6,7 @@ use crate::formats::yaml::Y;
 use crate::source::{FileId, Span};
 
 use super::Facts;
-use super::k8s::{ObjectMeta, span};
+use super::k8s::{ObjectMeta, count, span};
 
 #[derive(Clone, Debug)]
 pub struct ConfigMap {
@@ -51,6 +51,8 @@ pub struct Database {
     pub max_connections: Option<Setting>,
     pub superuser_reserved: Option<Setting>,
     pub reserved: Option<Setting>,
+    /// CloudNativePG `spec.instances` (default 1).
+    pub instances: super::Val<i64>,
 }
 
 impl Database {
@@ -95,6 +97,36 @@ pub struct KafkaTopic {
     pub topic: String,
     /// `spec.partitions` and its key.
     pub partitions: Option<(i64, Span)>,
+    /// The `strimzi.io/cluster` label: the Kafka cluster it belongs to.
+    pub cluster: Option<String>,
+    /// `spec.replicas` (the replication factor): absent, set, or unreadable.
+    pub replicas: super::Val<i64>,
+    /// `spec.config["min.insync.replicas"]`.
+    pub min_insync: super::Val<i64>,
+    /// The `spec:` key (or `kind:`), where a topic-wide finding points.
+    pub spec_key: Span,
+}
+
+/// A Strimzi `Kafka` cluster and the broker settings the replication rules read.
+#[derive(Clone, Debug)]
+pub struct KafkaCluster {
+    pub meta: ObjectMeta,
+    pub namespace: String,
+    /// `spec.kafka.replicas` (ZooKeeper-based or without node pools).
+    pub replicas: super::Val<i64>,
+    pub default_replication_factor: super::Val<i64>,
+    pub offsets_replication_factor: super::Val<i64>,
+    pub min_insync: super::Val<i64>,
+}
+
+/// A Strimzi `KafkaNodePool`: replicas of a cluster with roles.
+#[derive(Clone, Debug)]
+pub struct KafkaNodePool {
+    pub meta: ObjectMeta,
+    pub namespace: String,
+    pub cluster: Option<String>,
+    pub replicas: super::Val<i64>,
+    pub broker: bool,
 }
 
 /// PostgreSQL's documented defaults.
@@ -130,6 +162,7 @@ pub fn declared(d: &crate::config::DeclaredFacts, file: FileId, facts: &mut Fact
             max_connections: Some(setting(Some(db.max_connections), PG_MAX_CONNECTIONS)),
             superuser_reserved: Some(setting(db.superuser_reserved, PG_SUPERUSER_RESERVED)),
             reserved: Some(setting(db.reserved, PG_RESERVED)),
+            instances: super::Val::Absent,
         });
     }
     for t in &d.topics {
@@ -146,8 +179,34 @@ pub fn declared(d: &crate::config::DeclaredFacts, file: FileId, facts: &mut Fact
             },
             topic: t.name.clone(),
             partitions: Some((value, at((start, end)))),
+            cluster: None,
+            replicas: super::Val::Absent,
+            min_insync: super::Val::Absent,
+            spec_key: at((start, end)),
         });
     }
+}
+
+/// A count in a Kafka config map, where values may be numbers or strings.
+fn config_count(config: Y<'_, '_>, key: &str, file: FileId) -> super::Val<i64> {
+    match config.entry(key) {
+        None => super::Val::Absent,
+        Some((k, v)) => {
+            let n = v
+                .as_i64()
+                .or_else(|| v.as_str().and_then(|t| t.trim().parse().ok()));
+            match n {
+                Some(n) if n >= 1 => super::Val::Set(n, span(file, k)),
+                _ => super::Val::Invalid(span(file, k)),
+            }
+        }
+    }
+}
+
+fn cluster_label(obj: Y<'_, '_>) -> Option<String> {
+    obj.path(&["metadata", "labels", "strimzi.io/cluster"])
+        .and_then(|v| v.as_text())
+        .map(str::to_string)
 }
 
 /// Reads a ConfigMap, CNPG Cluster, Zalando postgresql or KafkaTopic;
@@ -207,6 +266,12 @@ pub fn extract(obj: Y<'_, '_>, meta: &ObjectMeta, file: FileId, facts: &mut Fact
                     PG_SUPERUSER_RESERVED,
                 ),
                 reserved: setting("reserved_connections", PG_RESERVED),
+                instances: if group == "postgresql.cnpg.io" {
+                    obj.get("spec")
+                        .map_or(super::Val::Absent, |s| count(s, "instances", file))
+                } else {
+                    super::Val::Absent
+                },
             });
             true
         }
@@ -252,9 +317,48 @@ pub fn extract(obj: Y<'_, '_>, meta: &ObjectMeta, file: FileId, facts: &mut Fact
             });
             true
         }
+        ("kafka.strimzi.io", "Kafka") => {
+            let config = obj.path(&["spec", "kafka", "config"]);
+            let conf =
+                |key: &str| config.map_or(super::Val::Absent, |c| config_count(c, key, file));
+            facts.kafka_clusters.push(KafkaCluster {
+                meta: meta.clone(),
+                namespace: String::new(),
+                replicas: obj
+                    .path(&["spec", "kafka"])
+                    .map_or(super::Val::Absent, |k| count(k, "replicas", file)),
+                default_replication_factor: conf("default.replication.factor"),
+                offsets_replication_factor: conf("offsets.topic.replication.factor"),
+                min_insync: conf("min.insync.replicas"),
+            });
+            true
+        }
+        ("kafka.strimzi.io", "KafkaNodePool") => {
+            let spec = obj.get("spec");
+            facts.kafka_node_pools.push(KafkaNodePool {
+                meta: meta.clone(),
+                namespace: String::new(),
+                cluster: cluster_label(obj),
+                replicas: spec.map_or(super::Val::Absent, |s| count(s, "replicas", file)),
+                broker: spec
+                    .and_then(|s| s.get("roles"))
+                    .is_some_and(|r| r.items().any(|i| i.as_str() == Some("broker"))),
+            });
+            true
+        }
         ("kafka.strimzi.io", "KafkaTopic") => {
             let spec = obj.get("spec");
             facts.topics.push(KafkaTopic {
+                cluster: cluster_label(obj),
+                replicas: spec.map_or(super::Val::Absent, |s| count(s, "replicas", file)),
+                min_insync: spec
+                    .and_then(|s| s.get("config"))
+                    .map_or(super::Val::Absent, |c| {
+                        config_count(c, "min.insync.replicas", file)
+                    }),
+                spec_key: obj
+                    .entry("spec")
+                    .map_or(meta.kind_span, |(k, _)| span(file, k)),
                 meta: meta.clone(),
                 topic: spec
                     .and_then(|s| s.get_str("topicName"))

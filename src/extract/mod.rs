@@ -20,6 +20,8 @@ pub struct Facts {
     pub config_maps: Vec<capacity::ConfigMap>,
     pub databases: Vec<capacity::Database>,
     pub poolers: Vec<capacity::Pooler>,
+    pub kafka_clusters: Vec<capacity::KafkaCluster>,
+    pub kafka_node_pools: Vec<capacity::KafkaNodePool>,
     pub topics: Vec<capacity::KafkaTopic>,
     /// Every Kubernetes object, whatever its kind.
     pub objects: Vec<ObjectRef>,
@@ -50,6 +52,8 @@ impl Facts {
         self.config_maps.append(&mut other.config_maps);
         self.databases.append(&mut other.databases);
         self.poolers.append(&mut other.poolers);
+        self.kafka_clusters.append(&mut other.kafka_clusters);
+        self.kafka_node_pools.append(&mut other.kafka_node_pools);
         self.topics.append(&mut other.topics);
         self.objects.append(&mut other.objects);
         self.kustomizations.append(&mut other.kustomizations);

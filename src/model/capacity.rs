@@ -7,8 +7,8 @@
 use std::collections::HashMap;
 
 use crate::extract::capacity::{
-    ConfigMap, Database, DatabaseKind, KafkaTopic, PG_MAX_CONNECTIONS, PG_RESERVED,
-    PG_SUPERUSER_RESERVED, Pooler, Setting,
+    ConfigMap, Database, DatabaseKind, KafkaCluster, KafkaNodePool, KafkaTopic, PG_MAX_CONNECTIONS,
+    PG_RESERVED, PG_SUPERUSER_RESERVED, Pooler, Setting,
 };
 use crate::extract::k8s::{Container, EnvSource, Workload};
 use crate::source::Span;
@@ -370,6 +370,11 @@ pub struct Capacity {
     pub poolers: Vec<(Pooler, Option<usize>)>,
     /// Clients that connect through a pooler: `server` is the pooler's index.
     pub pooler_clients: Vec<DbClient>,
+    /// CloudNativePG Clusters and Zalando postgresqls, namespaces resolved.
+    pub databases: Vec<Database>,
+    /// Strimzi Kafka clusters with their broker count (KafkaNodePools with
+    /// the broker role, else `spec.kafka.replicas`; `None` when unknown).
+    pub kafka_clusters: Vec<(KafkaCluster, Option<i64>)>,
     pub topics: Vec<KafkaTopic>,
 }
 
@@ -569,6 +574,8 @@ impl Capacity {
             }
         }
         Capacity {
+            databases: Vec::new(),
+            kafka_clusters: Vec::new(),
             config_maps: Vec::new(),
             servers,
             clients,
@@ -577,6 +584,33 @@ impl Capacity {
             topics,
         }
     }
+}
+
+/// Each Kafka cluster with its brokers: the replicas of its node pools
+/// with the broker role when it has node pools, else `spec.kafka.replicas`.
+pub fn kafka_brokers(
+    clusters: Vec<KafkaCluster>,
+    pools: &[KafkaNodePool],
+) -> Vec<(KafkaCluster, Option<i64>)> {
+    clusters
+        .into_iter()
+        .map(|c| {
+            let mine: Vec<&KafkaNodePool> = pools
+                .iter()
+                .filter(|p| {
+                    p.cluster.as_deref() == Some(c.meta.name.as_str()) && p.namespace == c.namespace
+                })
+                .collect();
+            let brokers = if mine.is_empty() {
+                c.replicas.get()
+            } else {
+                mine.iter()
+                    .filter(|p| p.broker)
+                    .try_fold(0i64, |sum, p| Some(sum.saturating_add(p.replicas.get()?)))
+            };
+            (c, brokers)
+        })
+        .collect()
 }
 
 #[cfg(test)]

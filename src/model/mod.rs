@@ -283,6 +283,16 @@ impl Model {
             facts.topics,
         );
         capacity.config_maps = config_maps;
+        capacity.databases = databases;
+        let mut kafka_clusters = facts.kafka_clusters;
+        for c in &mut kafka_clusters {
+            c.namespace = namespace_of(c.meta.file, &c.meta.namespace);
+        }
+        let mut pools = facts.kafka_node_pools;
+        for p in &mut pools {
+            p.namespace = namespace_of(p.meta.file, &p.meta.namespace);
+        }
+        capacity.kafka_clusters = capacity::kafka_brokers(kafka_clusters, &pools);
 
         Model {
             capacity,

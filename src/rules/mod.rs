@@ -8,6 +8,7 @@
 pub mod autoscaling;
 pub mod capacity;
 pub mod k8s;
+pub mod replication;
 
 use serde::Deserialize;
 
@@ -38,6 +39,8 @@ pub enum Rule {
     KedaDefaultsRisky,
     HpaMultipleForTarget,
     HpaMaxBelowReplicas,
+    ReplicationFactorOne,
+    MinInsyncReplicasUnsatisfiable,
     PoolExceedsMaxConnections,
     ConsumersExceedPartitions,
     PgbouncerPoolExceedsMaxConnections,
@@ -285,6 +288,24 @@ pub static RULES: &[RuleInfo] = &[
         status: Status::Stable,
         check: Check::Model(autoscaling::hpa_max_below_replicas::check),
         doc_source: doc!("hpa-max-below-replicas"),
+    },
+    RuleInfo {
+        rule: Rule::ReplicationFactorOne,
+        code: "SL308",
+        name: "replication-factor-one",
+        severity: Severity::Warning,
+        status: Status::Stable,
+        check: Check::Model(replication::replication_factor_one::check),
+        doc_source: doc!("replication-factor-one"),
+    },
+    RuleInfo {
+        rule: Rule::MinInsyncReplicasUnsatisfiable,
+        code: "SL309",
+        name: "min-insync-replicas-unsatisfiable",
+        severity: Severity::Error,
+        status: Status::Stable,
+        check: Check::Model(replication::min_insync_replicas_unsatisfiable::check),
+        doc_source: doc!("min-insync-replicas-unsatisfiable"),
     },
     RuleInfo {
         rule: Rule::PoolExceedsMaxConnections,
