@@ -126,6 +126,11 @@ struct CheckArgs {
     /// Also report files that were recognised but not linted (SL902).
     #[arg(long)]
     show_skipped: bool,
+    /// Print what the model read and linked (workloads with their Services,
+    /// budgets, autoscalers and replica envelopes; databases with their
+    /// clients; topics) instead of the findings; JSON with `--format json`.
+    #[arg(long)]
+    explain_facts: bool,
     /// When to use colours.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
@@ -335,6 +340,7 @@ fn check(args: CheckArgs) -> Result<ExitCode, RunError> {
             .map(|c| c.per_file_ignores.clone())
             .unwrap_or_default(),
         declared: config.as_ref().map(|c| (c.path.clone(), c.facts.clone())),
+        explain_facts: args.explain_facts,
         ..Settings::new(Vec::new())
     };
     let fail_on = args
@@ -399,6 +405,16 @@ fn check(args: CheckArgs) -> Result<ExitCode, RunError> {
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         }
     };
+    if let Some(facts) = &outcome.facts {
+        let text = match args.format {
+            Format::Json => serde_json::to_string_pretty(facts).unwrap_or_default() + "\n",
+            _ => crate::model::explain::render_text(facts),
+        };
+        let mut w = io::BufWriter::new(io::stdout().lock());
+        w.write_all(text.as_bytes())?;
+        w.flush()?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let report = Report {
         files: &outcome.files,
         findings: &outcome.findings,

@@ -46,6 +46,8 @@ pub struct Settings {
     pub stdin: Option<Stdin>,
     /// `[[facts.*]]` of the config file, and the file's path.
     pub declared: Option<(PathBuf, crate::config::DeclaredFacts)>,
+    /// Keep what the model linked (`--explain-facts`).
+    pub explain_facts: bool,
 }
 
 /// Standard input, read before the run, and the name its findings carry.
@@ -82,6 +84,7 @@ impl Settings {
             baseline: None,
             stdin: None,
             declared: None,
+            explain_facts: false,
         }
     }
 }
@@ -112,6 +115,8 @@ pub struct Outcome {
     /// Sorted by path, line, column and rule.
     pub findings: Vec<Finding>,
     pub stats: Stats,
+    /// What the model linked, when asked for (`--explain-facts`).
+    pub facts: Option<serde_json::Value>,
 }
 
 impl Outcome {
@@ -268,10 +273,14 @@ pub fn lint(settings: &Settings) -> Outcome {
         b.apply(&mut findings, &files);
     }
     stats.elapsed = started.elapsed();
+    let facts = settings
+        .explain_facts
+        .then(|| crate::model::explain::facts(&model, &files));
     let mut outcome = Outcome {
         files,
         findings,
         stats,
+        facts,
     };
     outcome.count_suppressed();
     outcome

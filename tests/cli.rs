@@ -2659,3 +2659,42 @@ spec:
         out.stderr
     );
 }
+
+/// `--explain-facts` shows what the model linked instead of the findings:
+/// the replica envelope with its sources, and a database with its client.
+#[test]
+fn explain_facts_lists_links_and_numbers() {
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo");
+    let out = run(Command::cargo_bin("scalelint")
+        .unwrap()
+        .current_dir(&demo)
+        .args(["check", "--explain-facts", "."]));
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    assert!(
+        out.stdout.contains("  Deployment shop/checkout-api (k8s/checkout/deployment.yaml:2)\n    replicas: 3 to 15 (minReplicas of HorizontalPodAutoscaler shop/checkout-api; maxReplicas of HorizontalPodAutoscaler shop/checkout-api)\n"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("pool 10 (DB_POOL_SIZE) (k8s/checkout/configmap.yaml:12), processes 4 (gunicorn --workers), max replicas 15 = 600 connections"),
+        "{}",
+        out.stdout
+    );
+    let out = run(Command::cargo_bin("scalelint")
+        .unwrap()
+        .current_dir(&demo)
+        .args(["check", "--explain-facts", "--format", "json", "."]));
+    let v = out.json();
+    let db = &v["databases"][0];
+    assert_eq!(db["usable"], 402);
+    assert_eq!(db["max_connections"]["at"]["path"], ".scalelint.toml");
+    assert_eq!(db["clients"][0]["connections"], 600);
+    let worker = v["workloads"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["workload"] == "Deployment shop/notifications-worker")
+        .unwrap();
+    assert_eq!(worker["replicas"]["max"]["value"], 12);
+    assert_eq!(worker["served"], false);
+}

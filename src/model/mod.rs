@@ -4,6 +4,7 @@
 //! with hash joins, so no rule scans all objects per object.
 
 pub mod capacity;
+pub mod explain;
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
