@@ -1,19 +1,24 @@
 //! Command line: flags become resolved `Settings` before any work starts.
 
-use std::io::{self, IsTerminal, Write};
-use std::path::PathBuf;
+use std::ffi::OsString;
+use std::io::{self, IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use clap::builder::{OsStringValueParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::config::{self, ConfigError, FailOn};
 use crate::discover::GlobList;
-use crate::lint::{self, Progress, Settings};
+use crate::lint::{self, Progress, STDIN_NAME, Settings, Stdin};
 use crate::report::{Format, Report};
-use crate::rules::{RULES, Rule, RuleSet, resolve_selector};
+use crate::rules::{Check, RULES, Rule, RuleSet, resolve_selector};
+use crate::suppress::baseline::{Baseline, BaselineError};
+use crate::suppress::date::Date;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -21,6 +26,8 @@ Examples:
   scalelint k8s/ deploy/prod.yaml    lint some paths
   scalelint --select SL1 --ignore SL104 .
   scalelint --format sarif -o scalelint.sarif .
+  scalelint --format github -o sarif=scalelint.sarif .
+  helm template charts/web | scalelint check --stdin-filename web.yaml -
   scalelint --format json --fail-on never . | jq '.summary'
   scalelint rules                    list every rule
   scalelint explain SL101            a rule's documentation (by id or name)
@@ -47,7 +54,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Lint paths (the default command).
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// List every rule: id, name, default severity, summary.
     Rules {
         #[arg(long, value_enum, default_value_t = RulesFormat::Table)]
@@ -76,14 +83,19 @@ enum Color {
 
 #[derive(Args, Debug, Default)]
 struct CheckArgs {
-    /// Files or directories to lint [default: .]
+    /// Files or directories to lint; `-` reads a YAML stream from standard input [default: .]
     paths: Vec<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
-    /// Write the report to FILE instead of standard output.
-    #[arg(short = 'o', long, value_name = "FILE")]
-    output: Option<PathBuf>,
+    /// Write the report to FILE instead of standard output. FORMAT=FILE (repeatable) writes one
+    /// more report in that format, from the same run.
+    #[arg(short = 'o', long, value_name = "[FORMAT=]FILE", value_parser = OsStringValueParser::new().try_map(parse_output))]
+    output: Vec<Output>,
+    /// The path that findings on standard input (`-`) carry, also used to find the config
+    /// and to match `per-file-ignores` [default: <stdin>]
+    #[arg(long, value_name = "NAME")]
+    stdin_filename: Option<String>,
     /// Rules to run: ids, names or id prefixes (SL1), comma-separated. Replaces the config's `select`.
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     select: Vec<String>,
@@ -114,12 +126,59 @@ struct CheckArgs {
     /// Also report files that were recognised but not linted (SL902).
     #[arg(long)]
     show_skipped: bool,
+    /// Print what the model read and linked (workloads with their Services,
+    /// budgets, autoscalers and replica envelopes; databases with their
+    /// clients; topics) instead of the findings; JSON with `--format json`.
+    #[arg(long)]
+    explain_facts: bool,
     /// When to use colours.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
     /// Print findings only: no summary.
     #[arg(short, long)]
     quiet: bool,
+    // Suppressions and baselines.
+    /// Report only findings that the baseline FILE (from --write-baseline) does not list.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Record every finding not otherwise suppressed in FILE as the new baseline, and report none of them.
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
+    /// Keep suppressed findings in json and sarif output, marked as suppressed.
+    #[arg(long)]
+    include_suppressed: bool,
+}
+
+/// Sets the day `until` dates are compared with (YYYY-MM-DD), for tests and
+/// reproducible runs.
+const TODAY_VAR: &str = "SCALELINT_TODAY";
+
+/// Where a report goes: `-o FILE` takes `--format`, `-o FORMAT=FILE` its own.
+#[derive(Clone, Debug)]
+struct Output {
+    format: Option<Format>,
+    path: PathBuf,
+}
+
+/// `FORMAT=FILE` when the text before the first `=` names a format, a plain
+/// file name otherwise (`./json=x` is the file `json=x`).
+fn parse_output(s: OsString) -> Result<Output, String> {
+    let split = s
+        .to_str()
+        .and_then(|s| s.split_once('='))
+        .and_then(|(format, path)| Some((Format::from_str(format, false).ok()?, path)));
+    match split {
+        Some((_, "")) => Err("FORMAT=FILE needs a file name after `=`".into()),
+        Some((format, path)) => Ok(Output {
+            format: Some(format),
+            path: PathBuf::from(path),
+        }),
+        None if s.is_empty() => Err("an empty file name".into()),
+        None => Ok(Output {
+            format: None,
+            path: PathBuf::from(s),
+        }),
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -128,6 +187,8 @@ pub enum RunError {
     Usage(String),
     #[error("{}:{}:{}: SL905 [error] {}", .0.path.display(), .0.pos.line, .0.pos.col, .0.message)]
     Config(ConfigError),
+    #[error("{0}")]
+    Baseline(#[from] BaselineError),
     #[error(transparent)]
     Io(#[from] io::Error),
 }
@@ -140,7 +201,7 @@ impl RunError {
 
 pub fn run(cli: Cli) -> Result<ExitCode, RunError> {
     match cli.command {
-        Some(Command::Check(args)) => check(args),
+        Some(Command::Check(args)) => check(*args),
         Some(Command::Rules { format }) => rules(format),
         Some(Command::Explain { rule }) => explain(&rule),
         None => check(cli.check),
@@ -153,7 +214,31 @@ fn check(args: CheckArgs) -> Result<ExitCode, RunError> {
     } else {
         args.paths.clone()
     };
-    for p in &paths {
+    let is_stdin = |p: &PathBuf| p.as_os_str() == "-";
+    let stdin_count = paths.iter().filter(|p| is_stdin(p)).count();
+    if stdin_count > 1 {
+        return Err(RunError::Usage(
+            "`-` (standard input) is given more than once".into(),
+        ));
+    }
+    if stdin_count == 0 && args.stdin_filename.is_some() {
+        return Err(RunError::Usage(
+            "--stdin-filename names standard input: add `-` to the paths".into(),
+        ));
+    }
+    let stdin_name = args
+        .stdin_filename
+        .clone()
+        .unwrap_or_else(|| STDIN_NAME.to_string());
+    let mut plain_outputs = args.output.iter().filter(|o| o.format.is_none());
+    let report_file = plain_outputs.next().map(|o| o.path.clone());
+    if plain_outputs.next().is_some() {
+        return Err(RunError::Usage(
+            "-o FILE is given more than once: the other reports need a format (-o json=FILE)"
+                .into(),
+        ));
+    }
+    for p in paths.iter().filter(|p| !is_stdin(p)) {
         if std::fs::symlink_metadata(p).is_err() {
             return Err(RunError::Usage(format!(
                 "path `{}` does not exist",
@@ -172,7 +257,15 @@ fn check(args: CheckArgs) -> Result<ExitCode, RunError> {
         }
         Some(config::load(path).map_err(RunError::Config)?)
     } else {
-        match paths.first().and_then(|p| config::find(p)) {
+        // Standard input's config is found from its name, as a file's is.
+        let first = paths.first().map(|p| {
+            if is_stdin(p) {
+                Path::new(&stdin_name)
+            } else {
+                p.as_path()
+            }
+        });
+        match first.and_then(config::find) {
             Some(path) => Some(config::load(&path).map_err(RunError::Config)?),
             None => None,
         }
@@ -195,7 +288,7 @@ fn check(args: CheckArgs) -> Result<ExitCode, RunError> {
         config
             .as_ref()
             .and_then(|c| c.select)
-            .unwrap_or_else(RuleSet::all)
+            .unwrap_or_else(RuleSet::default_set)
     };
     let ignored = selectors(&args.ignore, "--ignore")?
         .union(config.as_ref().map(|c| c.ignore).unwrap_or_default());
@@ -221,8 +314,19 @@ fn check(args: CheckArgs) -> Result<ExitCode, RunError> {
     if let Some(g) = config.as_ref().and_then(|c| c.exclude.clone()) {
         excludes.push(g);
     }
+    let stdin = if stdin_count > 0 {
+        let mut contents = Vec::new();
+        io::stdin().lock().read_to_end(&mut contents)?;
+        Some(Stdin {
+            name: stdin_name,
+            contents: contents.into(),
+        })
+    } else {
+        None
+    };
     let settings = Settings {
-        paths,
+        paths: paths.into_iter().filter(|p| !is_stdin(p)).collect(),
+        stdin,
         enabled,
         show_skipped: args.show_skipped || asked_for_skipped,
         excludes,
@@ -235,6 +339,8 @@ fn check(args: CheckArgs) -> Result<ExitCode, RunError> {
             .as_ref()
             .map(|c| c.per_file_ignores.clone())
             .unwrap_or_default(),
+        declared: config.as_ref().map(|c| (c.path.clone(), c.facts.clone())),
+        explain_facts: args.explain_facts,
         ..Settings::new(Vec::new())
     };
     let fail_on = args
@@ -242,10 +348,14 @@ fn check(args: CheckArgs) -> Result<ExitCode, RunError> {
         .or(config.as_ref().and_then(|c| c.fail_on))
         .unwrap_or(FailOn::Warning);
 
-    let progress =
-        (!args.quiet && io::stderr().is_terminal()).then(|| Arc::new(Progress::default()));
+    let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty());
+    let progress = shows_progress(args.quiet, io::stderr().is_terminal(), ci)
+        .then(|| Arc::new(Progress::default()));
+    let (today, baseline) = suppression_settings(&args)?;
     let settings = Settings {
         progress: progress.clone(),
+        today,
+        baseline,
         ..settings
     };
     let display = progress.map(ProgressDisplay::start);
@@ -258,8 +368,34 @@ fn check(args: CheckArgs) -> Result<ExitCode, RunError> {
         None => lint::lint(&settings),
     };
     drop(display);
+    let mut outcome = outcome;
+    if let Some(path) = &args.write_baseline {
+        let text = Baseline::render(&outcome.findings, &outcome.files, path);
+        std::fs::write(path, &text)?;
+        let written = Baseline::parse(&text, path)?;
+        let n = written.apply(&mut outcome.findings, &outcome.files);
+        outcome.count_suppressed();
+        if !args.quiet {
+            eprintln!(
+                "scalelint: wrote {n} finding(s) to the baseline {}",
+                path.display()
+            );
+        }
+    }
+    let outcome = if args.include_suppressed {
+        outcome
+    } else {
+        lint::Outcome {
+            findings: outcome
+                .findings
+                .into_iter()
+                .filter(|f| !f.is_suppressed())
+                .collect(),
+            ..outcome
+        }
+    };
 
-    let to_file = args.output.is_some();
+    let to_file = report_file.is_some();
     let color = match args.color {
         Color::Always => true,
         Color::Never => false,
@@ -269,6 +405,16 @@ fn check(args: CheckArgs) -> Result<ExitCode, RunError> {
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         }
     };
+    if let Some(facts) = &outcome.facts {
+        let text = match args.format {
+            Format::Json => serde_json::to_string_pretty(facts).unwrap_or_default() + "\n",
+            _ => crate::model::explain::render_text(facts),
+        };
+        let mut w = io::BufWriter::new(io::stdout().lock());
+        w.write_all(text.as_bytes())?;
+        w.flush()?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let report = Report {
         files: &outcome.files,
         findings: &outcome.findings,
@@ -277,13 +423,19 @@ fn check(args: CheckArgs) -> Result<ExitCode, RunError> {
         quiet: args.quiet,
         statistics: args.statistics,
     };
-    let format = args.format;
-    match &args.output {
-        Some(path) => {
-            let mut w = io::BufWriter::new(std::fs::File::create(path)?);
-            report.render(format, &mut w)?;
-            w.flush()?;
+    // Extra reports first: a closed standard output then loses only its own.
+    for extra in &args.output {
+        if let Some(format) = extra.format {
+            let report = Report {
+                color: false,
+                ..report
+            };
+            write_report(&report, format, &extra.path)?;
         }
+    }
+    let format = args.format;
+    match &report_file {
+        Some(path) => write_report(&report, format, path)?,
         None => {
             let mut w = io::BufWriter::new(io::stdout().lock());
             report.render(format, &mut w)?;
@@ -293,7 +445,7 @@ fn check(args: CheckArgs) -> Result<ExitCode, RunError> {
     let failed = outcome
         .findings
         .iter()
-        .any(|f| !f.suppressed && f.rule != Rule::FileSkipped && fail_on.fails(f.severity));
+        .any(|f| !f.is_suppressed() && f.rule != Rule::FileSkipped && fail_on.fails(f.severity));
     Ok(if failed {
         ExitCode::from(1)
     } else {
@@ -301,14 +453,68 @@ fn check(args: CheckArgs) -> Result<ExitCode, RunError> {
     })
 }
 
-/// A one-line file counter on stderr, shown only on a terminal and only once
-/// a run has taken longer than `PROGRESS_AFTER`; erased when the run ends.
+/// The day to compare `until` dates with, and the baseline to apply, from
+/// the flags and `SCALELINT_TODAY`.
+fn suppression_settings(args: &CheckArgs) -> Result<(Option<Date>, Option<Baseline>), RunError> {
+    let today = match std::env::var(TODAY_VAR) {
+        Ok(v) if !v.is_empty() => {
+            Some(Date::parse(&v).map_err(|e| RunError::Usage(format!("{TODAY_VAR}: {e}")))?)
+        }
+        _ => None,
+    };
+    let same_file =
+        |a: &PathBuf, b: &PathBuf| std::path::absolute(a).ok() == std::path::absolute(b).ok();
+    let baseline = match (&args.baseline, &args.write_baseline) {
+        (Some(b), Some(w)) if !same_file(b, w) => {
+            return Err(RunError::Usage(format!(
+                "--baseline `{}` and --write-baseline `{}` name different files: give one, or the same file to create or refresh it",
+                b.display(),
+                w.display()
+            )));
+        }
+        // Written from scratch after the run.
+        (_, Some(_)) => None,
+        (Some(b), None) if !b.is_file() => {
+            return Err(RunError::Usage(format!(
+                "baseline file `{}` does not exist (create it with --write-baseline {})",
+                b.display(),
+                b.display()
+            )));
+        }
+        (Some(b), None) => Some(Baseline::load(b)?),
+        (None, None) => None,
+    };
+    Ok((today, baseline))
+}
+
+fn write_report(report: &Report<'_>, format: Format, path: &Path) -> Result<(), RunError> {
+    let file = std::fs::File::create(path).map_err(|e| {
+        RunError::Usage(format!(
+            "cannot write the report to `{}`: {e}",
+            path.display()
+        ))
+    })?;
+    let mut w = io::BufWriter::new(file);
+    report.render(format, &mut w)?;
+    w.flush()?;
+    Ok(())
+}
+
+/// Whether a run may show a progress bar: only to a person watching a
+/// terminal, never in a CI log (`CI` set, as every CI service does) and
+/// never with `-q`.
+fn shows_progress(quiet: bool, stderr_is_terminal: bool, ci: bool) -> bool {
+    !quiet && stderr_is_terminal && !ci
+}
+
+/// A progress bar of files read on stderr (indicatif), shown only once a
+/// run has taken longer than `PROGRESS_AFTER`, and erased when it ends.
 struct ProgressDisplay {
     stop: Arc<AtomicBool>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
-const PROGRESS_AFTER: Duration = Duration::from_millis(700);
+const PROGRESS_AFTER: Duration = Duration::from_secs(1);
 
 impl ProgressDisplay {
     fn start(progress: Arc<Progress>) -> Self {
@@ -316,19 +522,26 @@ impl ProgressDisplay {
         let stop_in_thread = stop.clone();
         let thread = std::thread::spawn(move || {
             let started = Instant::now();
-            let mut shown = false;
+            let mut bar: Option<ProgressBar> = None;
             while !stop_in_thread.load(Ordering::Relaxed) {
-                std::thread::sleep(Duration::from_millis(100));
+                std::thread::sleep(Duration::from_millis(50));
                 if started.elapsed() < PROGRESS_AFTER {
                     continue;
                 }
-                let done = progress.done.load(Ordering::Relaxed);
-                let total = progress.total.load(Ordering::Relaxed);
-                eprint!("\rscalelint: {done}/{total} files read");
-                shown = true;
+                let bar = bar.get_or_insert_with(|| {
+                    let style = ProgressStyle::with_template(
+                        "scalelint: {pos}/{len} files read [{bar:30}]",
+                    )
+                    .map(|s| s.progress_chars("=> "))
+                    .unwrap_or_else(|_| ProgressStyle::default_bar());
+                    ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr())
+                        .with_style(style)
+                });
+                bar.set_length(progress.total.load(Ordering::Relaxed) as u64);
+                bar.set_position(progress.done.load(Ordering::Relaxed) as u64);
             }
-            if shown {
-                eprint!("\r\x1b[K");
+            if let Some(bar) = bar {
+                bar.finish_and_clear();
             }
         });
         ProgressDisplay {
@@ -409,6 +622,15 @@ fn explain(name: &str) -> Result<ExitCode, RunError> {
         "\nLeave it out with `--ignore {id}`, `ignore = [\"{id}\"]` or `[per-file-ignores]` in .scalelint.toml.",
         id = doc.id
     )?;
+    match rule.info().check {
+        Check::Model(_) | Check::Pipeline => writeln!(
+            out,
+            "Suppress one finding with `# scalelint-ignore: {id} -- reason` on its line or above the block it is in\n\
+             (or `scalelint.io/ignore: \"{id}\"` on a Kubernetes object); see docs/suppressions.md.",
+            id = doc.id
+        )?,
+        Check::Config | Check::Suppression => {}
+    }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
 }
@@ -451,4 +673,20 @@ fn wrap(s: &str) -> String {
     }
     out.pop();
     out.join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_only_for_a_person_at_a_terminal() {
+        assert!(shows_progress(false, true, false));
+        assert!(!shows_progress(true, true, false), "-q");
+        assert!(
+            !shows_progress(false, false, false),
+            "stderr is a file or pipe"
+        );
+        assert!(!shows_progress(false, true, true), "CI");
+    }
 }

@@ -33,6 +33,65 @@ struct RawConfig {
     severity: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
     /// Glob → rules not reported for the matching files.
     per_file_ignores: Option<BTreeMap<Spanned<String>, SpannedList>>,
+    /// Facts about things outside the tree (managed databases, topics).
+    facts: Option<RawFacts>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFacts {
+    #[serde(default)]
+    database: Vec<RawDatabase>,
+    #[serde(default)]
+    topic: Vec<RawTopic>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDatabase {
+    host: Spanned<String>,
+    max_connections: Spanned<i64>,
+    superuser_reserved_connections: Option<Spanned<i64>>,
+    reserved_connections: Option<Spanned<i64>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTopic {
+    name: Spanned<String>,
+    partitions: Spanned<i64>,
+}
+
+/// A number of the config file and where it is written (start, end).
+pub type Declared = (i64, Pos, Pos);
+
+/// `[[facts.database]]`: a PostgreSQL server the tree does not describe.
+#[derive(Debug, Clone)]
+pub struct DeclaredDatabase {
+    pub host: String,
+    pub host_at: (Pos, Pos),
+    pub max_connections: Declared,
+    pub superuser_reserved: Option<Declared>,
+    pub reserved: Option<Declared>,
+}
+
+/// `[[facts.topic]]`: a Kafka topic the tree does not describe.
+#[derive(Debug, Clone)]
+pub struct DeclaredTopic {
+    pub name: String,
+    pub partitions: Declared,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct DeclaredFacts {
+    pub databases: Vec<DeclaredDatabase>,
+    pub topics: Vec<DeclaredTopic>,
+}
+
+impl DeclaredFacts {
+    pub fn is_empty(&self) -> bool {
+        self.databases.is_empty() && self.topics.is_empty()
+    }
 }
 
 /// A config file, validated.
@@ -45,6 +104,7 @@ pub struct Config {
     pub fail_on: Option<FailOn>,
     pub severity: Vec<(Rule, Severity)>,
     pub per_file_ignores: Vec<(GlobList, RuleSet)>,
+    pub facts: DeclaredFacts,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -197,6 +257,57 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
             .map_err(|(_, why)| err(glob.span().start, format!("invalid glob: {why}")))?;
         per_file_ignores.push((g, rules(list)?));
     }
+    let number = |v: &Spanned<i64>, min: i64, what: &str| -> Result<Declared, ConfigError> {
+        let n = *v.get_ref();
+        if n < min || n > crate::model::capacity::MAX_COUNT {
+            return Err(err(
+                v.span().start,
+                format!(
+                    "{what} must be between {min} and {}, not {n}",
+                    crate::model::capacity::MAX_COUNT
+                ),
+            ));
+        }
+        Ok((
+            n,
+            index.pos_of_offset(v.span().start),
+            index.pos_of_offset(v.span().end),
+        ))
+    };
+    let mut facts = DeclaredFacts::default();
+    for d in raw.facts.iter().flat_map(|f| &f.database) {
+        let host = d.host.get_ref().trim().to_ascii_lowercase();
+        if host.is_empty() {
+            return Err(err(d.host.span().start, "host must not be empty".into()));
+        }
+        facts.databases.push(DeclaredDatabase {
+            host,
+            host_at: (
+                index.pos_of_offset(d.host.span().start),
+                index.pos_of_offset(d.host.span().end),
+            ),
+            max_connections: number(&d.max_connections, 1, "max_connections")?,
+            superuser_reserved: d
+                .superuser_reserved_connections
+                .as_ref()
+                .map(|v| number(v, 0, "superuser_reserved_connections"))
+                .transpose()?,
+            reserved: d
+                .reserved_connections
+                .as_ref()
+                .map(|v| number(v, 0, "reserved_connections"))
+                .transpose()?,
+        });
+    }
+    for t in raw.facts.iter().flat_map(|f| &f.topic) {
+        if t.name.get_ref().trim().is_empty() {
+            return Err(err(t.name.span().start, "name must not be empty".into()));
+        }
+        facts.topics.push(DeclaredTopic {
+            name: t.name.get_ref().trim().to_string(),
+            partitions: number(&t.partitions, 1, "partitions")?,
+        });
+    }
     Ok(Config {
         path: path.to_path_buf(),
         select,
@@ -205,6 +316,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         fail_on,
         severity,
         per_file_ignores,
+        facts,
     })
 }
 

@@ -112,15 +112,21 @@ pub fn discover(roots: &[PathBuf], opts: &WalkOptions) -> Discovered {
             display: display_path(&path, &cwd),
             path,
             kind,
+            contents: None,
         })
         .collect();
     files.sort_by(|a, b| a.display.cmp(&b.display));
     files.dedup_by(|a, b| a.display == b.display);
+    number(&mut files);
+    notes.sort_by(|a: &WalkNote, b| a.display.cmp(&b.display));
+    Discovered { files, notes }
+}
+
+/// Numbers files in their order (ids are indexes into the file table).
+pub fn number(files: &mut [SourceFile]) {
     for (i, f) in files.iter_mut().enumerate() {
         f.id = FileId(u32::try_from(i).unwrap_or(u32::MAX));
     }
-    notes.sort_by(|a: &WalkNote, b| a.display.cmp(&b.display));
-    Discovered { files, notes }
 }
 
 fn walk(

@@ -37,6 +37,26 @@ impl Severity {
 pub struct Related {
     pub span: Span,
     pub message: String,
+    /// The place a user would change instead of the primary location (the
+    /// server's `max_connections`, the topic's partitions): a suppression
+    /// there covers the finding too.
+    pub edit: bool,
+}
+
+/// How a finding was suppressed, in SARIF's terms (`suppression.kind`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SuppressionKind {
+    /// A comment or annotation in the scanned files.
+    InSource,
+    /// The config (`[per-file-ignores]`) or a baseline file.
+    External,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Suppression {
+    pub kind: SuppressionKind,
+    /// The reason the suppression gives, or what suppressed it.
+    pub justification: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -50,7 +70,8 @@ pub struct Finding {
     /// What the finding is about, independent of line numbers
     /// (`Deployment/shop/api/container/api`): the stable part of fingerprints.
     pub subject: String,
-    pub suppressed: bool,
+    /// Set by the suppress stage.
+    pub suppression: Option<Suppression>,
 }
 
 impl Finding {
@@ -58,9 +79,47 @@ impl Finding {
         self.related.push(Related {
             span,
             message: message.into(),
+            edit: false,
         });
         self
     }
+
+    /// A related location that is where a user would fix the finding; a
+    /// suppression there covers the finding (say so in the rule's doc).
+    pub fn related_edit(&mut self, span: Span, message: impl Into<String>) -> &mut Self {
+        self.related.push(Related {
+            span,
+            message: message.into(),
+            edit: true,
+        });
+        self
+    }
+
+    pub fn is_suppressed(&self) -> bool {
+        self.suppression.is_some()
+    }
+}
+
+/// 64-bit FNV-1a of `rule \0 path \0 subject`, as 16 hex digits: what
+/// identifies a finding across runs, however lines move (SARIF
+/// `partialFingerprints` and baseline files).
+pub fn fingerprint(rule: &str, path: &str, subject: &str) -> String {
+    const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+    const PRIME: u64 = 0x0000_0100_0000_01b3;
+    let mut hash = OFFSET;
+    for part in [
+        rule.as_bytes(),
+        b"\0",
+        path.as_bytes(),
+        b"\0",
+        subject.as_bytes(),
+    ] {
+        for &b in part {
+            hash ^= u64::from(b);
+            hash = hash.wrapping_mul(PRIME);
+        }
+    }
+    format!("{hash:016x}")
 }
 
 /// A rule's violation: its fields carry the numbers, the message is a
@@ -105,7 +164,7 @@ impl Findings {
             help: v.help(),
             related: Vec::new(),
             subject: v.subject(),
-            suppressed: false,
+            suppression: None,
         };
         self.push(finding)
     }

@@ -5,6 +5,7 @@
 //! → `report`.
 
 pub mod cli;
+pub mod comments;
 pub mod config;
 pub mod discover;
 pub mod extract;

@@ -17,7 +17,7 @@ use crate::formats::yaml::{self, ErrorKind, YamlFile};
 use crate::model::Model;
 use crate::rules::{Check, RULES, Rule, RuleSet};
 use crate::source::{FileId, FileKind, Pos, SourceFile, Span, to_u32};
-use crate::suppress;
+use crate::suppress::{self, Inline, baseline::Baseline, date::Date};
 
 /// Files over this size are skipped with a note.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
@@ -36,7 +36,30 @@ pub struct Settings {
     pub max_file_size: u64,
     /// Counts files as they are parsed, for a progress display.
     pub progress: Option<Arc<Progress>>,
+    /// The day `until` dates of suppressions are compared with; the clock's
+    /// (UTC) when `None`.
+    pub today: Option<Date>,
+    /// Findings to report as suppressed because a baseline lists them.
+    pub baseline: Option<Baseline>,
+    /// A YAML stream read from standard input (`scalelint check -`), linted
+    /// as one more file.
+    pub stdin: Option<Stdin>,
+    /// `[[facts.*]]` of the config file, and the file's path.
+    pub declared: Option<(PathBuf, crate::config::DeclaredFacts)>,
+    /// Keep what the model linked (`--explain-facts`).
+    pub explain_facts: bool,
 }
+
+/// Standard input, read before the run, and the name its findings carry.
+#[derive(Clone, Debug)]
+pub struct Stdin {
+    /// `--stdin-filename` (default `<stdin>`).
+    pub name: String,
+    pub contents: Arc<[u8]>,
+}
+
+/// The name of standard input's findings without `--stdin-filename`.
+pub const STDIN_NAME: &str = "<stdin>";
 
 /// Files parsed so far, out of how many.
 #[derive(Debug, Default)]
@@ -49,7 +72,7 @@ impl Settings {
     pub fn new(paths: Vec<PathBuf>) -> Self {
         Settings {
             paths,
-            enabled: RuleSet::all(),
+            enabled: RuleSet::default_set(),
             show_skipped: false,
             excludes: Vec::new(),
             no_ignore: false,
@@ -57,6 +80,11 @@ impl Settings {
             per_file_ignores: Vec::new(),
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             progress: None,
+            today: None,
+            baseline: None,
+            stdin: None,
+            declared: None,
+            explain_facts: false,
         }
     }
 }
@@ -76,6 +104,10 @@ pub struct Stats {
     /// `compose`, `kustomization` or `other` (CI configs, values files…).
     pub yaml_kinds: BTreeMap<&'static str, usize>,
     pub elapsed: Duration,
+    /// Findings suppressed, by any means.
+    pub suppressed: usize,
+    /// Of those, by comments and annotations (the rest by config or baseline).
+    pub suppressed_in_source: usize,
 }
 
 pub struct Outcome {
@@ -83,11 +115,31 @@ pub struct Outcome {
     /// Sorted by path, line, column and rule.
     pub findings: Vec<Finding>,
     pub stats: Stats,
+    /// What the model linked, when asked for (`--explain-facts`).
+    pub facts: Option<serde_json::Value>,
+}
+
+impl Outcome {
+    /// Counts suppressed findings into the stats.
+    pub fn count_suppressed(&mut self) {
+        let suppressed = self.findings.iter().filter_map(|f| f.suppression.as_ref());
+        let (mut all, mut in_source) = (0, 0);
+        for s in suppressed {
+            all += 1;
+            if s.kind == crate::finding::SuppressionKind::InSource {
+                in_source += 1;
+            }
+        }
+        self.stats.suppressed = all;
+        self.stats.suppressed_in_source = in_source;
+    }
 }
 
 struct FileResult {
     facts: Facts,
     findings: Vec<Finding>,
+    /// Inline suppressions found in the file.
+    suppressions: Vec<Inline>,
     status: FileStatus,
     yaml_kind: Option<&'static str>,
 }
@@ -107,6 +159,25 @@ pub fn lint(settings: &Settings) -> Outcome {
     };
     let discovered = discover::discover(&settings.paths, &walk);
     let mut files = discovered.files;
+    if let Some(stdin) = &settings.stdin {
+        let cwd = std::env::current_dir().unwrap_or_default();
+        // Always YAML: `helm template` and `kustomize build` write YAML
+        // streams, whatever name the user gives them.
+        let display = discover::display_path(Path::new(&stdin.name), &cwd);
+        // In path order among the files found, as every report lists them.
+        let at = files.partition_point(|f| f.display <= display);
+        files.insert(
+            at,
+            SourceFile {
+                id: FileId(0),
+                path: PathBuf::from(&stdin.name),
+                display,
+                kind: FileKind::Yaml,
+                contents: Some(stdin.contents.clone()),
+            },
+        );
+        discover::number(&mut files);
+    }
     let mut stats = Stats::default();
     for f in &files {
         *stats.files_by_kind.entry(f.kind.label()).or_default() += 1;
@@ -127,8 +198,11 @@ pub fn lint(settings: &Settings) -> Outcome {
         .collect();
 
     let mut facts = Facts::default();
+    facts.reserve_for(results.iter().map(|r| &r.facts));
     let mut pipeline_findings = Vec::new();
+    let mut inline = Vec::new();
     for r in results {
+        inline.extend(r.suppressions);
         match r.status {
             FileStatus::Linted => stats.linted += 1,
             FileStatus::Skipped => stats.skipped += 1,
@@ -147,11 +221,23 @@ pub fn lint(settings: &Settings) -> Outcome {
             path: PathBuf::from(&note.display),
             display: note.display,
             kind: FileKind::Other,
+            contents: None,
         });
         stats.skipped += 1;
         pipeline_findings.push(Skip::Walk.finding(id, note.message));
     }
     stats.k8s_objects = facts.k8s_objects;
+    if let Some((path, declared)) = settings.declared.as_ref().filter(|(_, d)| !d.is_empty()) {
+        let id = FileId(to_u32(files.len()));
+        files.push(SourceFile {
+            id,
+            path: path.clone(),
+            display: discover::display_path(path, &std::env::current_dir().unwrap_or_default()),
+            kind: FileKind::Other,
+            contents: None,
+        });
+        crate::extract::capacity::declared(declared, id, &mut facts);
+    }
 
     let model = Model::build(&files, facts);
     let mut findings: Vec<Finding> = RULES
@@ -178,7 +264,7 @@ pub fn lint(settings: &Settings) -> Outcome {
         ));
     }
 
-    suppress::apply(&mut findings, &files, settings);
+    suppress::apply(&mut findings, &files, settings, &inline);
     let display = |id: FileId| files.get(id.0 as usize).map_or("", |f| f.display.as_str());
     findings.sort_by(|a, b| {
         (
@@ -194,12 +280,21 @@ pub fn lint(settings: &Settings) -> Outcome {
                 &b.message,
             ))
     });
+    if let Some(b) = &settings.baseline {
+        b.apply(&mut findings, &files);
+    }
     stats.elapsed = started.elapsed();
-    Outcome {
+    let facts = settings
+        .explain_facts
+        .then(|| crate::model::explain::facts(&model, &files));
+    let mut outcome = Outcome {
         files,
         findings,
         stats,
-    }
+        facts,
+    };
+    outcome.count_suppressed();
+    outcome
 }
 
 fn pipeline_finding(
@@ -217,7 +312,7 @@ fn pipeline_finding(
         help,
         related: Vec::new(),
         subject,
-        suppressed: false,
+        suppression: None,
     }
 }
 
@@ -234,6 +329,7 @@ fn process_guarded(file: &SourceFile, max_size: u64) -> FileResult {
                 .unwrap_or_default();
             FileResult {
                 facts: Facts::default(),
+                suppressions: Vec::new(),
                 findings: vec![pipeline_finding(
                     Rule::ParseError,
                     Span::file_start(file.id),
@@ -299,6 +395,7 @@ fn process(file: &SourceFile, max_size: u64) -> FileResult {
     let mut result = FileResult {
         facts: Facts::default(),
         findings: Vec::new(),
+        suppressions: Vec::new(),
         status: FileStatus::Skipped,
         yaml_kind: None,
     };
@@ -309,11 +406,11 @@ fn process(file: &SourceFile, max_size: u64) -> FileResult {
         result.status = FileStatus::NotParsed;
         return result;
     }
-    match std::fs::metadata(&file.path) {
-        Ok(m) if m.len() > max_size => {
+    match file.size() {
+        Ok(len) if len > max_size => {
             let msg = format!(
                 "file is {:.1} MiB, over the {} MiB size cap; not linted",
-                m.len() as f64 / 1_048_576.0,
+                len as f64 / 1_048_576.0,
                 max_size / 1_048_576
             );
             skip(&mut result, Skip::Size, msg);
@@ -325,7 +422,7 @@ fn process(file: &SourceFile, max_size: u64) -> FileResult {
             return result;
         }
     }
-    let bytes = match std::fs::read(&file.path) {
+    let bytes = match file.read() {
         Ok(b) => b,
         Err(e) => {
             skip(&mut result, Skip::Unreadable, format!("cannot read: {e}"));
@@ -415,6 +512,7 @@ fn read_yaml(file: &SourceFile, text: &str, parsed: &YamlFile<'_>, result: &mut 
         return;
     }
     result.status = FileStatus::Linted;
+    result.suppressions = suppress::yaml::scan(file.id, text, parsed, &mut result.findings);
     for e in &parsed.errors {
         let (message, help) = match e.kind {
             ErrorKind::Syntax => (

@@ -4,7 +4,10 @@
 //! way editors and SARIF viewers show them. Byte offsets are only needed when a
 //! snippet is rendered, and `LineIndex` finds them there.
 
+use std::borrow::Cow;
+use std::io;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// Index of a file in the run's file table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -117,6 +120,27 @@ pub struct SourceFile {
     /// possible, always with `/` separators.
     pub display: String,
     pub kind: FileKind,
+    /// The bytes of a file that is not on disk (standard input, read once
+    /// before the run); `None` for a file read from `path`.
+    pub contents: Option<Arc<[u8]>>,
+}
+
+impl SourceFile {
+    /// The file's size in bytes, without reading it.
+    pub fn size(&self) -> io::Result<u64> {
+        match &self.contents {
+            Some(bytes) => Ok(u64::try_from(bytes.len()).unwrap_or(u64::MAX)),
+            None => std::fs::metadata(&self.path).map(|m| m.len()),
+        }
+    }
+
+    /// The file's bytes: from memory for standard input, else from disk.
+    pub fn read(&self) -> io::Result<Cow<'_, [u8]>> {
+        match &self.contents {
+            Some(bytes) => Ok(Cow::Borrowed(bytes)),
+            None => std::fs::read(&self.path).map(Cow::Owned),
+        }
+    }
 }
 
 /// Line starts of a text, for turning positions into byte offsets and back.

@@ -1297,7 +1297,11 @@ fn github_format_is_one_workflow_command_per_finding() {
     let out = run(t.cmd().args(["--format", "github"]));
     assert_eq!(out.code, Some(1));
     let lines: Vec<&str> = out.stdout.lines().collect();
-    assert_eq!(lines.len(), 2, "{}", out.stdout);
+    assert_eq!(lines.len(), 3, "{}", out.stdout);
+    assert_eq!(
+        lines[2],
+        "scalelint: found 2 findings (1 error, 1 warning) in 2 files linted."
+    );
     assert_eq!(
         lines[0],
         "::error file=broken.yaml,line=1,col=5,endLine=1,endColumn=5,title=SL901 parse-error::invalid YAML: mapping values are not allowed in this context%0Ahelp: fix the syntax: documents from this point on were not read"
@@ -1309,6 +1313,333 @@ fn github_format_is_one_workflow_command_per_finding() {
         "{}",
         lines[1]
     );
+}
+
+#[test]
+fn github_format_escapes_properties_and_data() {
+    let t = Tree::new();
+    // `,` and `:` in a property, `%` and a line break in the data.
+    t.write(
+        "k8s/a,b:c.yaml",
+        FIRING.replace("- name: api", "- name: \"api%1\""),
+    );
+    t.write("k8s/web.yaml", QUIET);
+    let out = run(t.cmd().args(["--format", "github"]));
+    assert_eq!(out.code, Some(1));
+    insta::assert_snapshot!("github", out.stdout);
+}
+
+#[test]
+fn github_summary_gives_the_total_past_ten_annotations_a_level() {
+    let t = Tree::new();
+    let docs = |n: usize| {
+        (0..n)
+            .map(|i| FIRING.replace("name: api", &format!("name: api{i}")))
+            .collect::<Vec<_>>()
+            .join("---\n")
+    };
+    t.write("ten.yaml", docs(10));
+    let out = run(t.cmd().args(["--format", "github"]));
+    assert_eq!(
+        out.stdout
+            .lines()
+            .filter(|l| l.starts_with("::warning "))
+            .count(),
+        10
+    );
+    assert_eq!(
+        out.stdout.lines().last(),
+        Some("scalelint: found 10 findings (10 warnings) in 1 file linted.")
+    );
+    t.write("ten.yaml", docs(11));
+    let out = run(t.cmd().args(["--format", "github"]));
+    assert_eq!(
+        out.stdout
+            .lines()
+            .filter(|l| l.starts_with("::warning "))
+            .count(),
+        11
+    );
+    assert_eq!(
+        out.stdout.lines().last(),
+        Some(
+            "scalelint: found 11 findings (11 warnings) in 1 file linted. GitHub shows the first 10 \
+             annotations of each level; this log lists them all."
+        )
+    );
+    // -q: the workflow commands only.
+    let out = run(t.cmd().args(["--format", "github", "-q"]));
+    assert!(
+        out.stdout.lines().all(|l| l.starts_with("::warning ")),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn extra_reports_come_from_the_same_run() {
+    let t = mixed_tree();
+    let out = run(t.cmd().args([
+        "--format",
+        "github",
+        "-o",
+        "sarif=out/scalelint.sarif",
+        "-o",
+        "json=report.json",
+    ]));
+    // The parent directory of a report is not created.
+    assert_eq!(out.code, Some(2), "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("cannot write the report to `out/scalelint.sarif`"),
+        "{}",
+        out.stderr
+    );
+    t.mkdir("out");
+    let out = run(t.cmd().args([
+        "--format",
+        "github",
+        "-o",
+        "sarif=out/scalelint.sarif",
+        "-o",
+        "json=report.json",
+    ]));
+    assert_eq!(out.code, Some(1), "{}", out.stderr);
+    let direct = run(t.cmd().args(["--format", "github"]));
+    assert_eq!(
+        out.stdout, direct.stdout,
+        "the --format report stays on stdout"
+    );
+    let json: Value =
+        serde_json::from_str(&fs::read_to_string(t.path("report.json")).unwrap()).unwrap();
+    assert_eq!(
+        locs(&json),
+        locs(&run(t.cmd().args(["--format", "json"])).json())
+    );
+    let sarif: Value =
+        serde_json::from_str(&fs::read_to_string(t.path("out/scalelint.sarif")).unwrap()).unwrap();
+    assert_eq!(
+        sarif["runs"][0]["results"].as_array().unwrap().len(),
+        json["findings"].as_array().unwrap().len()
+    );
+
+    // `-o FILE` takes --format; FORMAT=FILE reports go beside it.
+    let out = run(t
+        .cmd()
+        .args(["--format", "json", "-o", "main.json", "-o", "concise=c.txt"]));
+    assert_eq!(out.code, Some(1));
+    assert!(out.stdout.is_empty());
+    let main: Value =
+        serde_json::from_str(&fs::read_to_string(t.path("main.json")).unwrap()).unwrap();
+    assert_eq!(locs(&main), locs(&json));
+    let concise = fs::read_to_string(t.path("c.txt")).unwrap();
+    assert!(
+        concise.starts_with("broken.yaml:1:5: SL901 [error]"),
+        "{concise}"
+    );
+    assert!(!concise.contains('\x1b'));
+
+    // Not a format before `=`: a plain file name.
+    let out = run(t.cmd().args(["--format", "json", "-o", "x=y.json"]));
+    assert_eq!(out.code, Some(1));
+    assert!(t.path("x=y.json").is_file());
+
+    for (args, why) in [
+        (
+            &["-o", "a.txt", "-o", "b.txt"][..],
+            "-o FILE is given more than once",
+        ),
+        (
+            &["-o", "json="][..],
+            "FORMAT=FILE needs a file name after `=`",
+        ),
+    ] {
+        let out = run(t.cmd().args(args));
+        assert_eq!(out.code, Some(2), "{args:?}");
+        assert!(out.stderr.contains(why), "{args:?}: {}", out.stderr);
+    }
+}
+
+/// Two Deployments in one stream, as `helm template` writes them: SL101 at
+/// 12:11 (first document) and 26:11 (second).
+const RENDERED: &str = "\
+---
+# Source: web/templates/deployment.yaml
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: shop
+spec:
+  template:
+    spec:
+      containers:
+        - name: web
+          image: web:1
+          resources: {requests: {cpu: 100m, memory: 64Mi}, limits: {memory: 64Mi}}
+---
+# Source: web/templates/worker.yaml
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: worker
+  namespace: shop
+spec:
+  template:
+    spec:
+      containers:
+        - name: worker
+          image: worker:1
+          resources: {requests: {cpu: 100m, memory: 64Mi}, limits: {memory: 64Mi}}
+";
+
+#[test]
+fn stdin_is_one_yaml_stream_named_by_stdin_filename() {
+    let t = Tree::new();
+    let out = run(t
+        .cmd()
+        .args(["check", "--format", "json", "-"])
+        .write_stdin(RENDERED));
+    out.assert_clean();
+    assert_eq!(out.code, Some(1));
+    let v = out.json();
+    assert_eq!(locs(&v), ["<stdin>:12:11 SL101", "<stdin>:26:11 SL101"]);
+    assert_eq!(v["summary"]["files"], 1);
+
+    let out = run(t
+        .cmd()
+        .args([
+            "check",
+            "--format",
+            "concise",
+            "--stdin-filename",
+            "rendered/web.yaml",
+            "-",
+        ])
+        .write_stdin(RENDERED));
+    assert_eq!(
+        concise_locs(&Out {
+            stdout: out
+                .stdout
+                .lines()
+                .filter(|l| l.contains(": SL"))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            ..out
+        }),
+        [
+            "rendered/web.yaml:12:11 SL101",
+            "rendered/web.yaml:26:11 SL101"
+        ]
+    );
+
+    // The human report shows the lines, from memory.
+    let out = run(t
+        .cmd()
+        .args(["check", "--stdin-filename", "web.yaml", "-"])
+        .write_stdin(RENDERED));
+    assert!(
+        out.stdout
+            .contains("12 |         - name: web\n   |           ^^^^"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
+            .contains("Found 2 findings (2 warnings) in 1 file linted."),
+        "{}",
+        out.stdout
+    );
+
+    // Nothing to report: exit 0.
+    let out = run(t.cmd().args(["check", "-"]).write_stdin(QUIET));
+    assert_eq!(out.code, Some(0), "{}", out.stdout);
+    // Empty input: nothing to report either.
+    let out = run(t.cmd().args(["check", "-"]).write_stdin(""));
+    assert_eq!(out.code, Some(0), "{}", out.stdout);
+}
+
+#[test]
+fn stdin_with_other_paths_and_the_config() {
+    let t = Tree::with_good();
+    // `-` beside a directory: both are linted, in path order.
+    let out = run(t
+        .cmd()
+        .args([
+            "check",
+            "--format",
+            "json",
+            "--stdin-filename",
+            "zz/rendered.yaml",
+            ".",
+            "-",
+        ])
+        .write_stdin(RENDERED));
+    assert_eq!(
+        locs(&out.json()),
+        [
+            GOOD_SL101,
+            "zz/rendered.yaml:12:11 SL101",
+            "zz/rendered.yaml:26:11 SL101"
+        ]
+    );
+
+    // per-file-ignores match the stdin filename; the config is found from it.
+    t.write(
+        "deploy/.scalelint.toml",
+        "[per-file-ignores]\n\"rendered/**\" = [\"SL101\"]\n",
+    );
+    let out = run(t
+        .cmd()
+        .args([
+            "check",
+            "--format",
+            "json",
+            "--stdin-filename",
+            "deploy/rendered/web.yaml",
+            "-",
+        ])
+        .write_stdin(RENDERED));
+    assert_eq!(out.code, Some(0), "{}", out.stdout);
+    assert!(locs(&out.json()).is_empty(), "{}", out.stdout);
+
+    // Parse errors and templates on stdin are reported at the stdin filename.
+    let out = run(t
+        .cmd()
+        .args([
+            "check",
+            "--format",
+            "json",
+            "--stdin-filename",
+            "x.yaml",
+            "-",
+        ])
+        .write_stdin("a: b: c\n"));
+    assert_eq!(locs(&out.json()), ["x.yaml:1:5 SL901"]);
+    let out = run(t
+        .cmd()
+        .args(["check", "--format", "json", "--show-skipped", "-"])
+        .write_stdin(b"\0\x01binary".as_slice()));
+    assert_eq!(locs(&out.json()), ["<stdin>:1:1 SL902"]);
+}
+
+#[test]
+fn stdin_misuse_is_exit_2() {
+    let t = Tree::new();
+    for (args, why) in [
+        (
+            &["check", "-", "-"][..],
+            "`-` (standard input) is given more than once",
+        ),
+        (
+            &["check", "--stdin-filename", "a.yaml", "."][..],
+            "--stdin-filename names standard input: add `-` to the paths",
+        ),
+    ] {
+        let out = run(t.cmd().args(args).write_stdin(""));
+        assert_eq!(out.code, Some(2), "{args:?}");
+        assert_eq!(out.stderr, format!("scalelint: {why}\n"), "{args:?}");
+    }
 }
 
 #[test]
@@ -1896,6 +2227,61 @@ fn color_auto_follows_the_terminal_and_no_color() {
     assert!(!file.contains('\x1b'));
 }
 
+/// Runs the binary with stdout and stderr on a terminal (util-linux
+/// `script`), the `CI` variable set or not; what the terminal showed.
+#[cfg(target_os = "linux")]
+fn terminal_screen(t: &Tree, args: &str, ci: bool) -> Option<String> {
+    let bin = assert_cmd::cargo::cargo_bin("scalelint");
+    let quoted = format!("'{}'", bin.display().to_string().replace('\'', r"'\''"));
+    let mut c = std::process::Command::new("script");
+    c.args([
+        "-q",
+        "-e",
+        "-c",
+        &format!("{quoted} {args} >/dev/null"),
+        "/dev/null",
+    ])
+    .current_dir(&t.root)
+    .stdin(std::process::Stdio::null())
+    .env_remove("CI");
+    if ci {
+        c.env("CI", "true");
+    }
+    let o = c.output().ok()?;
+    o.status
+        .success()
+        .then(|| String::from_utf8_lossy(&o.stdout).into_owned())
+}
+
+#[test]
+#[cfg(target_os = "linux")]
+fn a_progress_bar_only_on_a_terminal_outside_ci_and_without_q() {
+    // One file that takes the debug build well over a second to read.
+    let t = Tree::new();
+    let docs: Vec<String> = (0..20_000)
+        .map(|i| {
+            QUIET.replace(
+                "name: web\n  namespace",
+                &format!("name: web{i}\n  namespace"),
+            )
+        })
+        .collect();
+    t.write("big.yaml", docs.join("---\n"));
+    let Some(screen) = terminal_screen(&t, "--format concise big.yaml", false) else {
+        eprintln!(
+            "SKIPPED a_progress_bar_only_on_a_terminal_outside_ci_and_without_q: `script` is not usable"
+        );
+        return;
+    };
+    assert!(screen.contains("scalelint: 0/1 files read ["), "{screen:?}");
+    // Erased at the end: the last thing on the line is the clear-line code.
+    assert!(screen.ends_with("\r\x1b[2K"), "{screen:?}");
+    let ci = terminal_screen(&t, "--format concise big.yaml", true).unwrap();
+    assert_eq!(ci, "", "no progress in a CI log");
+    let quiet = terminal_screen(&t, "--format concise -q big.yaml", false).unwrap();
+    assert_eq!(quiet, "", "no progress with -q");
+}
+
 #[test]
 fn quiet_drops_the_summary() {
     let t = mixed_tree();
@@ -2195,4 +2581,120 @@ spec:
     ] {
         assert!(!rules.contains(&silent), "{silent} guessed: {v:#}");
     }
+}
+
+/// `[[facts.database]]` and `[[facts.topic]]` describe servers and topics
+/// outside the tree; findings point into the workloads and name the config
+/// file's line as the related location.
+#[test]
+fn declared_facts_in_the_config_join_the_capacity_rules() {
+    let t = Tree::new();
+    t.write(
+        ".scalelint.toml",
+        "[[facts.database]]\nhost = \"orders.cluster-abc.eu-west-1.rds.amazonaws.com\"\nmax_connections = 90\n\n[[facts.topic]]\nname = \"orders\"\npartitions = 4\n",
+    );
+    t.write(
+        "k8s/api.yaml",
+        r#"apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+  namespace: shop
+  annotations:
+    scalelint.io/consumes: orders/order-api
+spec:
+  replicas: 6
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec:
+      containers:
+        - name: api
+          image: api:1
+          env:
+            - name: DATABASE_URL
+              value: postgresql://app@orders.cluster-abc.eu-west-1.rds.amazonaws.com:5432/orders
+            - name: DB_POOL_SIZE
+              value: "15"
+"#,
+    );
+    let out = run(t
+        .cmd()
+        .args(["--format", "json", "--select", "SL401,SL402", "."]));
+    assert_eq!(out.code, Some(1), "{}", out.stderr);
+    let v = out.json();
+    assert_eq!(
+        locs(&v),
+        ["k8s/api.yaml:2:1 SL402", "k8s/api.yaml:21:22 SL401"],
+        "{v:#}"
+    );
+    let pool = finding(&v, "k8s/api.yaml", "SL401");
+    let msg = pool["message"].as_str().unwrap();
+    assert!(
+        msg.contains(
+            "pool 15 (DB_POOL_SIZE) × 6 max replicas (spec.replicas of Deployment shop/api) = 90"
+        ),
+        "{msg}"
+    );
+    assert!(
+        msg.contains("90 > 87 usable of max_connections 90 ([[facts.database]])"),
+        "{msg}"
+    );
+    assert_eq!(pool["related"][0]["path"], ".scalelint.toml");
+    assert_eq!(pool["related"][0]["line"], 3);
+    let topic = finding(&v, "k8s/api.yaml", "SL402");
+    assert_eq!(topic["related"][0]["path"], ".scalelint.toml");
+    assert_eq!(topic["related"][0]["line"], 7);
+
+    // A value the config cannot mean is SL905 with its position.
+    t.write(
+        ".scalelint.toml",
+        "[[facts.database]]\nhost = \"db\"\nmax_connections = -5\n",
+    );
+    let out = run(t.cmd().args(["--format", "concise", "."]));
+    assert_eq!(out.code, Some(2));
+    assert!(
+        out.stderr.contains(".scalelint.toml:3:19: SL905"),
+        "{}",
+        out.stderr
+    );
+}
+
+/// `--explain-facts` shows what the model linked instead of the findings:
+/// the replica envelope with its sources, and a database with its client.
+#[test]
+fn explain_facts_lists_links_and_numbers() {
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo");
+    let out = run(Command::cargo_bin("scalelint")
+        .unwrap()
+        .current_dir(&demo)
+        .args(["check", "--explain-facts", "."]));
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    assert!(
+        out.stdout.contains("  Deployment shop/checkout-api (k8s/checkout/deployment.yaml:2)\n    replicas: 3 to 15 (minReplicas of HorizontalPodAutoscaler shop/checkout-api; maxReplicas of HorizontalPodAutoscaler shop/checkout-api)\n"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("pool 10 (DB_POOL_SIZE) (k8s/checkout/configmap.yaml:12), processes 4 (gunicorn --workers), max replicas 15 = 600 connections"),
+        "{}",
+        out.stdout
+    );
+    let out = run(Command::cargo_bin("scalelint")
+        .unwrap()
+        .current_dir(&demo)
+        .args(["check", "--explain-facts", "--format", "json", "."]));
+    let v = out.json();
+    let db = &v["databases"][0];
+    assert_eq!(db["usable"], 402);
+    assert_eq!(db["max_connections"]["at"]["path"], ".scalelint.toml");
+    assert_eq!(db["clients"][0]["connections"], 600);
+    let worker = v["workloads"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["workload"] == "Deployment shop/notifications-worker")
+        .unwrap();
+    assert_eq!(worker["replicas"]["max"]["value"], 12);
+    assert_eq!(worker["served"], false);
 }

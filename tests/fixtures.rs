@@ -1,7 +1,8 @@
 //! Every rule against its fixtures: `fixtures/<rule-name>/` is linted with only
-//! that rule enabled; the findings must match the `# expect:` annotations
-//! both ways, `good*` files must stay silent, and the human output is
-//! snapshotted. Also checks that each rule has a doc, fixtures and a doc
+//! that rule enabled (rules about suppressions also get the rules their
+//! cases name); the findings must match the `# expect:` annotations both
+//! ways, suppressed findings the `# expect-suppressed:` ones, `good*` files
+//! must report nothing, and the human output is snapshotted. Also checks that each rule has a doc, fixtures and a doc
 //! example that fires, and that no doc or fixture folder lacks a rule.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
@@ -11,7 +12,8 @@ use std::path::{Path, PathBuf};
 
 use scalelint::lint::{Outcome, Settings, lint};
 use scalelint::report::{Format, Report};
-use scalelint::rules::{Check, RULES, RuleSet};
+use scalelint::rules::{Check, RULES, RuleSet, resolve_selector};
+use scalelint::suppress::date::Date;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -45,25 +47,74 @@ fn selected(rule: &scalelint::rules::RuleInfo) -> bool {
     }
 }
 
+/// The day fixtures are linted on, so that `until` dates expire or not
+/// whenever the tests run.
+const TODAY: &str = "2026-06-01";
+
 fn run(paths: Vec<PathBuf>, only: RuleSet) -> Outcome {
     let mut settings = Settings::new(paths);
     settings.enabled = only;
     settings.show_skipped = true;
+    settings.today = Some(Date::parse(TODAY).unwrap());
     lint(&settings)
+}
+
+/// The rules a case runs with: its folder's rule, and for the rules about
+/// suppressions also every rule id (`SL` and three digits) the case's text
+/// mentions, since an unused or expired suppression needs its rule to run.
+fn rules_for(rule: &scalelint::rules::RuleInfo, texts: &[String]) -> RuleSet {
+    let mut set = RuleSet::empty().with(rule.rule);
+    if !matches!(rule.check, Check::Suppression) {
+        return set;
+    }
+    for text in texts {
+        for word in text.split(|c: char| !c.is_ascii_alphanumeric()) {
+            let is_id = word.len() == 5
+                && word.starts_with("SL")
+                && word[2..].bytes().all(|b| b.is_ascii_digit());
+            if let Some(r) = is_id.then(|| resolve_selector(word)).flatten() {
+                set = set.union(r);
+            }
+        }
+    }
+    set
+}
+
+fn texts(files: &[PathBuf]) -> Vec<String> {
+    files
+        .iter()
+        .map(|f| String::from_utf8_lossy(&std::fs::read(f).unwrap()).to_string())
+        .collect()
 }
 
 /// What a file's annotations expect: (line, code) pairs, and codes expected
 /// somewhere in the file.
 fn expectations(text: &str) -> (BTreeSet<(u32, String)>, BTreeSet<String>) {
+    annotations(text, false)
+}
+
+/// The (line, code) pairs of `expect-suppressed:` annotations: findings
+/// that fire there and are suppressed.
+fn suppressed_expectations(text: &str) -> BTreeSet<(u32, String)> {
+    annotations(text, true).0
+}
+
+fn annotations(text: &str, suppressed: bool) -> (BTreeSet<(u32, String)>, BTreeSet<String>) {
     let mut at = BTreeSet::new();
     let mut anywhere = BTreeSet::new();
+    let markers: &[(&str, Option<u32>)] = if suppressed {
+        &[("expect-suppressed:", Some(0))]
+    } else {
+        &[
+            ("expect-next:", Some(1)),
+            ("expect-file:", None),
+            ("expect:", Some(0)),
+        ]
+    };
     for (i, line) in text.lines().enumerate() {
         let line_no = i as u32 + 1;
-        for (marker, target) in [
-            ("expect-next:", Some(line_no + 1)),
-            ("expect-file:", None),
-            ("expect:", Some(line_no)),
-        ] {
+        for &(marker, target) in markers {
+            let target = target.map(|d| line_no + d);
             let Some(pos) = line.find(marker) else {
                 continue;
             };
@@ -135,7 +186,12 @@ fn each_rule_matches_its_fixture_annotations() {
             continue;
         }
         for case in cases(&dir) {
-            let outcome = run(vec![case.clone()], RuleSet::empty().with(rule.rule));
+            let files = if case.is_dir() {
+                files_below(&case)
+            } else {
+                vec![case.clone()]
+            };
+            let outcome = run(vec![case.clone()], rules_for(rule, &texts(&files)));
             // Every finding carries a fix hint.
             for f in outcome
                 .findings
@@ -151,11 +207,6 @@ fn each_rule_matches_its_fixture_annotations() {
             }
             let display =
                 |id: scalelint::source::FileId| outcome.files[id.0 as usize].display.clone();
-            let files = if case.is_dir() {
-                files_below(&case)
-            } else {
-                vec![case.clone()]
-            };
             for file in files {
                 check_file(&file, &outcome, &display, &mut failures);
             }
@@ -208,12 +259,35 @@ fn check_file(
     let name = file.file_name().unwrap().to_string_lossy().to_string();
     let text = String::from_utf8_lossy(&std::fs::read(file).unwrap()).to_string();
     let (expected_at, expected_anywhere) = expectations(&text);
-    let actual: Vec<(u32, String)> = outcome
-        .findings
-        .iter()
-        .filter(|f| display(f.span.file) == shown)
+    let in_file = || {
+        outcome
+            .findings
+            .iter()
+            .filter(|f| display(f.span.file) == shown)
+    };
+    let actual: Vec<(u32, String)> = in_file()
+        .filter(|f| !f.is_suppressed())
         .map(|f| (f.span.start.line, f.rule.code().to_string()))
         .collect();
+    // Each suppressed finding is annotated, and each annotation matched: a
+    // suppression fixture proves the finding fires and is suppressed.
+    let suppressed: BTreeSet<(u32, String)> = in_file()
+        .filter(|f| f.is_suppressed())
+        .map(|f| (f.span.start.line, f.rule.code().to_string()))
+        .collect();
+    let expected_suppressed = suppressed_expectations(&text);
+    for missing in expected_suppressed.difference(&suppressed) {
+        failures.push(format!(
+            "{shown}:{}: expected a suppressed {} but none was",
+            missing.0, missing.1
+        ));
+    }
+    for extra in suppressed.difference(&expected_suppressed) {
+        failures.push(format!(
+            "{shown}:{}: {} was suppressed without an `expect-suppressed` annotation",
+            extra.0, extra.1
+        ));
+    }
     if name.starts_with("good") && !actual.is_empty() {
         failures.push(format!("{shown}: good file has findings {actual:?}"));
     }
@@ -311,8 +385,11 @@ fn doc_examples_fire_and_their_fixes_do_not() {
             let dir = tempfile::tempdir().unwrap();
             let path = dir.path().join("example.yaml");
             std::fs::write(&path, example).unwrap();
-            let outcome = run(vec![path], RuleSet::empty().with(rule.rule));
-            let fired = outcome.findings.iter().any(|f| f.rule == rule.rule);
+            let outcome = run(vec![path], rules_for(rule, &[example.to_string()]));
+            let fired = outcome
+                .findings
+                .iter()
+                .any(|f| f.rule == rule.rule && !f.is_suppressed());
             assert_eq!(
                 fired,
                 should_fire,

@@ -112,15 +112,16 @@ fn schema_path() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/schemas/sarif-schema-2.1.0.json")
 }
 
-#[test]
-fn validates_against_the_sarif_schema() {
+/// The official schema as validators for draft 4 (its own draft, formats
+/// checked) and draft 7; `None` when the shared folder is absent.
+fn validators() -> Option<(jsonschema::Validator, jsonschema::Validator)> {
     let path = schema_path();
     let Ok(text) = std::fs::read_to_string(&path) else {
         eprintln!(
             "skipped: no SARIF schema at {} (the shared folder is absent)",
             path.display()
         );
-        return;
+        return None;
     };
     let mut schema: Value = serde_json::from_str(&text).unwrap();
     // Offline: no draft meta-schema or base URI to look up. All `$ref`s of
@@ -128,11 +129,6 @@ fn validates_against_the_sarif_schema() {
     let object = schema.as_object_mut().unwrap();
     object.remove("$schema");
     object.remove("id");
-
-    let dir = tree(DEPLOYMENT);
-    let (_, sarif) = run(dir.path(), "sarif");
-    // SL101 and SL104 on both containers, SL109 on `replicas: 3`, SL901.
-    assert_eq!(results(&sarif).len(), 6, "{sarif:#}");
 
     // The schema's own draft, with formats checked (`uri`, `date-time`).
     let draft4 = jsonschema::draft4::options()
@@ -145,13 +141,36 @@ fn validates_against_the_sarif_schema() {
         .should_validate_formats(true)
         .build(&schema)
         .unwrap();
-    for (name, validator) in [("draft 4", &draft4), ("draft 7", &draft7)] {
-        let errors: Vec<String> = validator
-            .iter_errors(&sarif)
-            .map(|e| format!("{} at {}", e, e.instance_path()))
-            .collect();
-        assert!(errors.is_empty(), "{name}: {errors:#?}\n{sarif:#}");
-    }
+    Some((draft4, draft7))
+}
+
+fn schema_errors(
+    (draft4, draft7): &(jsonschema::Validator, jsonschema::Validator),
+    sarif: &Value,
+) -> Vec<String> {
+    [("draft 4", draft4), ("draft 7", draft7)]
+        .into_iter()
+        .flat_map(|(name, validator)| {
+            validator
+                .iter_errors(sarif)
+                .map(move |e| format!("{name}: {e} at {}", e.instance_path()))
+        })
+        .collect()
+}
+
+#[test]
+fn validates_against_the_sarif_schema() {
+    let Some(validators) = validators() else {
+        return;
+    };
+    let dir = tree(DEPLOYMENT);
+    let (_, sarif) = run(dir.path(), "sarif");
+    // SL101 and SL104 on both containers, SL109 on `replicas: 3`, SL901.
+    assert_eq!(results(&sarif).len(), 6, "{sarif:#}");
+
+    let errors = schema_errors(&validators, &sarif);
+    assert!(errors.is_empty(), "{errors:#?}\n{sarif:#}");
+    let (draft4, draft7) = &validators;
 
     // The validator does catch what GitHub would reject.
     let mut broken = sarif.clone();
@@ -360,4 +379,107 @@ spec:
     std::fs::write(dir.path().join("broken.yaml"), "a: [1, 2\n").unwrap();
     let (text, _) = run(dir.path(), "sarif");
     insta::assert_snapshot!(text.replace(env!("CARGO_PKG_VERSION"), "[version]"));
+}
+
+/// What GitHub code scanning requires of a SARIF upload beyond the schema
+/// (DESIGN.md §3 and GitHub's SARIF support page), as a list of problems.
+fn github_limit_problems(sarif: &Value) -> Vec<String> {
+    let mut problems = Vec::new();
+    let run = &sarif["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    for rule in rules {
+        let id = rule["id"].as_str().unwrap();
+        let markdown = rule["help"]["markdown"].as_str().unwrap_or_default();
+        if markdown.trim().is_empty() {
+            problems.push(format!("{id}: no help.markdown"));
+        }
+        let uri = rule["helpUri"].as_str().unwrap_or_default();
+        if !uri.starts_with("https://") {
+            problems.push(format!("{id}: helpUri `{uri}`"));
+        }
+        for key in ["shortDescription", "fullDescription"] {
+            let text = rule[key]["text"].as_str().unwrap_or_default();
+            if text.is_empty() || text.chars().count() > 1024 {
+                problems.push(format!("{id}: {key} empty or over 1,024 characters"));
+            }
+        }
+        let properties = &rule["properties"];
+        let tags = properties["tags"].as_array().map_or(0, Vec::len);
+        if tags > 20 {
+            problems.push(format!("{id}: {tags} tags"));
+        }
+        // Absent, or a number from 0.0 to 10.0 written as a string.
+        if let Some(severity) = properties.get("security-severity") {
+            let ok = severity
+                .as_str()
+                .and_then(|s| s.parse::<f64>().ok())
+                .is_some_and(|n| (0.0..=10.0).contains(&n));
+            if !ok {
+                problems.push(format!("{id}: security-severity {severity}"));
+            }
+        }
+    }
+    let results = run["results"].as_array().unwrap();
+    if results.len() > 25_000 {
+        problems.push(format!("{} results", results.len()));
+    }
+    for result in results {
+        let index = result["ruleIndex"].as_u64().unwrap() as usize;
+        if rules.get(index).map(|r| &r["id"]) != Some(&result["ruleId"]) {
+            problems.push(format!("ruleIndex {index} is not {}", result["ruleId"]));
+        }
+        if result["relatedLocations"].as_array().map_or(0, Vec::len) > 1000 {
+            problems.push("over 1,000 related locations".into());
+        }
+    }
+    problems
+}
+
+#[test]
+fn every_fixture_directory_gives_valid_sarif_within_githubs_limits() {
+    let Some(validators) = validators() else {
+        return;
+    };
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&fixtures)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    assert!(dirs.len() >= 6, "{dirs:?}");
+    let mut total = 0;
+    for dir in &dirs {
+        let out = Command::cargo_bin("scalelint")
+            .unwrap()
+            .current_dir(dir)
+            .args([
+                "check",
+                "--no-config",
+                "--show-skipped",
+                "--fail-on",
+                "never",
+                "--format",
+                "sarif",
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", dir.display());
+        let sarif: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let errors = schema_errors(&validators, &sarif);
+        assert!(errors.is_empty(), "{}: {errors:#?}", dir.display());
+        let problems = github_limit_problems(&sarif);
+        assert!(problems.is_empty(), "{}: {problems:#?}", dir.display());
+        total += results(&sarif).len();
+    }
+    assert!(total > 20, "the fixtures have findings: {total}");
+
+    // The limit checks do catch what GitHub rejects.
+    let (_, mut sarif) = run(tree(DEPLOYMENT).path(), "sarif");
+    assert!(github_limit_problems(&sarif).is_empty());
+    let rule = &mut sarif["runs"][0]["tool"]["driver"]["rules"][0];
+    rule["properties"]["security-severity"] = 7.5.into();
+    rule["properties"]["tags"] = (0..21).map(|i| Value::from(format!("t{i}"))).collect();
+    rule["help"].as_object_mut().unwrap().remove("markdown");
+    assert_eq!(github_limit_problems(&sarif).len(), 3);
 }

@@ -86,6 +86,10 @@ pub struct Metric {
     pub span: Span,
     /// Not written: the default 80 % CPU of an HPA without metrics.
     pub implicit: bool,
+    /// A KEDA trigger's `metadata`, with each value's span.
+    pub metadata: Vec<(String, String, Span)>,
+    /// A KEDA trigger's `metricType`.
+    pub metric_type: Option<String>,
 }
 
 impl Metric {
@@ -259,6 +263,8 @@ fn hpa(obj: Y<'_, '_>, meta: &ObjectMeta, file: FileId) -> Autoscaler {
                 utilization: true,
                 span: span(file, k),
                 implicit: false,
+                metadata: Vec::new(),
+                metric_type: None,
             });
         }
         for m in s.get("metrics").into_iter().flat_map(|m| m.items()) {
@@ -283,6 +289,8 @@ fn hpa(obj: Y<'_, '_>, meta: &ObjectMeta, file: FileId) -> Autoscaler {
                 utilization,
                 span: name_entry.map_or_else(|| span(file, m), |(k, _)| span(file, k)),
                 implicit: false,
+                metadata: Vec::new(),
+                metric_type: None,
                 source,
             });
         }
@@ -300,6 +308,8 @@ fn hpa(obj: Y<'_, '_>, meta: &ObjectMeta, file: FileId) -> Autoscaler {
             utilization: true,
             span: spec_key(obj, meta, file),
             implicit: true,
+            metadata: Vec::new(),
+            metric_type: None,
         });
     }
     let (behavior_key, scale_down_window) = behavior(spec.and_then(|s| s.entry("behavior")), file);
@@ -357,6 +367,21 @@ fn scaled_object(obj: Y<'_, '_>, meta: &ObjectMeta, file: FileId) -> Autoscaler 
             utilization: resource.is_some() && metric_type == Some("Utilization"),
             span: type_key,
             implicit: false,
+            metadata: metadata
+                .map(|m| {
+                    m.entries()
+                        .into_iter()
+                        .filter_map(|(k, v)| {
+                            Some((
+                                k.as_str()?.to_string(),
+                                v.as_str()?.to_string(),
+                                span(file, v),
+                            ))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+            metric_type: t.get_str("metricType").map(str::to_string),
             source: kind,
         });
     }

@@ -266,6 +266,7 @@ fn config_map(file: &SourceFile, text: &str, cm: Y<'_, '_>, facts: &mut Facts) {
             path,
             display: file.display.clone(),
             kind,
+            contents: None,
         };
         let before = facts.redis.len();
         // Problems of embedded text are the ConfigMap's consumers' concern;

@@ -150,30 +150,70 @@ pub struct PreStop {
     pub sleep: Option<i64>,
 }
 
+/// Where an environment variable's value comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EnvSource {
+    /// `value:`, with the value's span.
+    Value(String, Span),
+    /// `valueFrom.configMapKeyRef`.
+    ConfigMap { name: String, key: String },
+    /// `valueFrom.secretKeyRef`, `fieldRef` and anything else: not known.
+    Unknown,
+}
+
+#[derive(Clone, Debug)]
+pub struct EnvVar {
+    pub name: String,
+    pub source: EnvSource,
+    /// The `name:` key of the entry.
+    pub span: Span,
+}
+
 #[derive(Clone, Debug)]
 pub struct Container {
     pub name: String,
-    /// The `name:` key, or the list item when the container has no name.
-    pub name_span: Span,
-    pub ports: Vec<ContainerPort>,
-    pub readiness_probe: Option<Probe>,
-    pub liveness_probe: Option<Probe>,
-    pub startup_probe: Option<Probe>,
-    pub pre_stop: Option<PreStop>,
-    pub resources: Resources,
-    /// `restartPolicy: Always` on an init container makes it a sidecar.
-    pub restart_always: bool,
     /// `image`, and where it is written.
     pub image: Option<(String, Span)>,
     pub command: Vec<String>,
     pub args: Vec<String>,
-    /// `env` entries with a literal `value` (name, value, the value's span).
-    pub env: Vec<(String, String, Span)>,
+    pub env: Vec<EnvVar>,
+    /// ConfigMaps of `envFrom`, with their prefixes.
+    pub env_from: Vec<(String, String)>,
+    /// The `name:` key, or the list item when the container has no name.
+    pub name_span: Span,
+    pub ports: Vec<ContainerPort>,
+    // Boxed: most containers have one or two probes, and a model of a
+    // large tree holds every container at once.
+    pub readiness_probe: Option<Box<Probe>>,
+    pub liveness_probe: Option<Box<Probe>>,
+    pub startup_probe: Option<Box<Probe>>,
+    pub pre_stop: Option<PreStop>,
+    pub resources: Resources,
+    /// `restartPolicy: Always` on an init container makes it a sidecar.
+    pub restart_always: bool,
     /// `volumeMounts`: volume name and mount path.
     pub volume_mounts: Vec<(String, String)>,
 }
 
 impl Container {
+    /// The image name, without its span.
+    pub fn image_name(&self) -> Option<&str> {
+        self.image.as_ref().map(|(i, _)| i.as_str())
+    }
+
+    /// The literal `value` of an `env` entry, and the value's span (the
+    /// last entry of that name wins, as in Kubernetes).
+    pub fn literal_env(&self, name: &str) -> Option<(&str, Span)> {
+        self.env
+            .iter()
+            .rev()
+            .find(|e| e.name == name)
+            .and_then(|e| match &e.source {
+                EnvSource::Value(v, span) => Some((v.as_str(), *span)),
+                _ => None,
+            })
+    }
+
     /// Resolves a named port (`http`) to its number, as written otherwise.
     pub fn port_number(&self, port: &str) -> String {
         self.ports
@@ -315,6 +355,9 @@ fn object(obj: Y<'_, '_>, file: FileId, facts: &mut Facts, depth: u32) {
         return;
     }
     if super::autoscaling::extract(obj, &meta, file, facts) {
+        return;
+    }
+    if super::capacity::extract(obj, &meta, file, facts) {
         return;
     }
     match kind {
@@ -480,19 +523,65 @@ fn container(c: Y<'_, '_>, file: FileId) -> Container {
         None => (String::new(), span(file, c)),
     };
     let probe = |key: &str| {
-        c.entry(key)
-            .filter(|(_, v)| !v.is_null())
-            .map(|(k, v)| Probe {
+        c.entry(key).filter(|(_, v)| !v.is_null()).map(|(k, v)| {
+            Box::new(Probe {
                 key: span(file, k),
                 handler: handler(v),
                 failure_threshold: count(v, "failureThreshold", file),
                 period_seconds: count(v, "periodSeconds", file),
                 initial_delay_seconds: count(v, "initialDelaySeconds", file),
             })
+        })
     };
     Container {
         name,
         name_span,
+        image: c
+            .get("image")
+            .and_then(|i| Some((i.as_text()?.to_string(), span(file, i)))),
+        command: strings(c.get("command")),
+        args: strings(c.get("args")),
+        env: c
+            .get("env")
+            .into_iter()
+            .flat_map(|e| e.items())
+            .filter_map(|e| {
+                let (k, v) = e.entry("name")?;
+                let source = if let Some(value) = e.get("value") {
+                    match value.as_str() {
+                        Some(text) => EnvSource::Value(text.to_string(), span(file, value)),
+                        None => EnvSource::Unknown,
+                    }
+                } else if let Some(r) = e.path(&["valueFrom", "configMapKeyRef"]) {
+                    match (r.get_str("name"), r.get_str("key")) {
+                        (Some(name), Some(key)) => EnvSource::ConfigMap {
+                            name: name.to_string(),
+                            key: key.to_string(),
+                        },
+                        _ => EnvSource::Unknown,
+                    }
+                } else {
+                    EnvSource::Unknown
+                };
+                Some(EnvVar {
+                    name: v.as_text()?.to_string(),
+                    source,
+                    span: span(file, k),
+                })
+            })
+            .collect(),
+        env_from: c
+            .get("envFrom")
+            .into_iter()
+            .flat_map(|e| e.items())
+            .filter_map(|e| {
+                let name = e.path(&["configMapRef", "name"])?.as_text()?;
+                Some((
+                    name.to_string(),
+                    e.get_str("prefix").unwrap_or("").to_string(),
+                ))
+            })
+            .collect(),
         ports: c
             .get("ports")
             .into_iter()
@@ -518,21 +607,6 @@ fn container(c: Y<'_, '_>, file: FileId) -> Container {
             .map(|r| resources(r, file))
             .unwrap_or_default(),
         restart_always: c.get_str("restartPolicy") == Some("Always"),
-        image: c
-            .get("image")
-            .and_then(|i| Some((i.as_text()?.to_string(), span(file, i)))),
-        command: strings(c.get("command")),
-        args: strings(c.get("args")),
-        env: c
-            .get("env")
-            .into_iter()
-            .flat_map(|e| e.items())
-            .filter_map(|e| {
-                let name = e.get_str("name")?.to_string();
-                let (_, v) = e.entry("value")?;
-                Some((name, v.as_str()?.to_string(), span(file, v)))
-            })
-            .collect(),
         volume_mounts: c
             .get("volumeMounts")
             .into_iter()
@@ -617,7 +691,7 @@ fn pre_stop_sleep(hook: Y<'_, '_>) -> Option<i64> {
 }
 
 /// A sequence of scalars as strings; empty for anything else.
-fn strings(node: Option<Y<'_, '_>>) -> Vec<String> {
+pub(crate) fn strings(node: Option<Y<'_, '_>>) -> Vec<String> {
     node.into_iter()
         .flat_map(|n| n.items())
         .filter_map(|i| i.as_str().map(str::to_string))

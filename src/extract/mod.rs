@@ -1,6 +1,7 @@
 //! Parsed trees read into typed facts, one `Facts` per file.
 
 pub mod autoscaling;
+pub mod capacity;
 pub mod clickhouse;
 pub mod compose;
 pub mod config_files;
@@ -22,6 +23,12 @@ pub struct Facts {
     pub limit_ranges: Vec<k8s::LimitRange>,
     pub pdbs: Vec<autoscaling::Pdb>,
     pub autoscalers: Vec<autoscaling::Autoscaler>,
+    pub config_maps: Vec<capacity::ConfigMap>,
+    pub databases: Vec<capacity::Database>,
+    pub poolers: Vec<capacity::Pooler>,
+    pub kafka_clusters: Vec<capacity::KafkaCluster>,
+    pub kafka_node_pools: Vec<capacity::KafkaNodePool>,
+    pub topics: Vec<capacity::KafkaTopic>,
     /// Every Kubernetes object, whatever its kind.
     pub objects: Vec<ObjectRef>,
     /// Directory and namespace of a `kustomization.yaml`.
@@ -42,12 +49,29 @@ pub struct Facts {
 }
 
 impl Facts {
+    /// Makes room for the facts of many files at once, so that appending
+    /// them does not grow (and briefly double) the big vectors step by step.
+    pub fn reserve_for<'a>(&mut self, parts: impl Iterator<Item = &'a Facts> + Clone) {
+        let sum = |f: fn(&Facts) -> usize| parts.clone().map(f).sum::<usize>();
+        self.workloads.reserve(sum(|f| f.workloads.len()));
+        self.services.reserve(sum(|f| f.services.len()));
+        self.autoscalers.reserve(sum(|f| f.autoscalers.len()));
+        self.objects.reserve(sum(|f| f.objects.len()));
+        self.config_maps.reserve(sum(|f| f.config_maps.len()));
+    }
+
     pub fn append(&mut self, mut other: Facts) {
         self.workloads.append(&mut other.workloads);
         self.services.append(&mut other.services);
         self.limit_ranges.append(&mut other.limit_ranges);
         self.pdbs.append(&mut other.pdbs);
         self.autoscalers.append(&mut other.autoscalers);
+        self.config_maps.append(&mut other.config_maps);
+        self.databases.append(&mut other.databases);
+        self.poolers.append(&mut other.poolers);
+        self.kafka_clusters.append(&mut other.kafka_clusters);
+        self.kafka_node_pools.append(&mut other.kafka_node_pools);
+        self.topics.append(&mut other.topics);
         self.objects.append(&mut other.objects);
         self.kustomizations.append(&mut other.kustomizations);
         self.k8s_objects += other.k8s_objects;

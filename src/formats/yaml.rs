@@ -482,6 +482,102 @@ impl<'s> YamlFile<'s> {
     fn node(&self, id: NodeId) -> Option<&Node<'s>> {
         self.nodes.get(id.0 as usize)
     }
+
+    /// A document's root as written, aliases and merge keys not followed.
+    pub fn raw_root(&self, doc: &Doc) -> RawNode<'_, 's> {
+        RawNode {
+            file: self,
+            id: doc.root,
+        }
+    }
+}
+
+/// A node as written: aliases stay aliases and merge keys stay keys. For
+/// work on the text's layout (which lines a comment speaks for), not on
+/// what the document means; that is `Y`.
+#[derive(Clone, Copy)]
+pub struct RawNode<'a, 's> {
+    file: &'a YamlFile<'s>,
+    id: NodeId,
+}
+
+/// What a `RawNode` is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RawKind {
+    /// `plain` is false for quoted and block scalars.
+    Scalar {
+        plain: bool,
+        empty: bool,
+    },
+    Alias,
+    Seq,
+    Map,
+}
+
+impl<'a, 's> RawNode<'a, 's> {
+    fn node(&self) -> Option<&'a Node<'s>> {
+        self.file.node(self.id)
+    }
+
+    /// Where the node starts: for a block scalar, its first content line.
+    pub fn start(&self) -> Pos {
+        self.node().map_or(Pos::START, |n| n.start)
+    }
+
+    /// Where the parser ended the node. Block collections and block scalars
+    /// end where the next token starts, which may be lines further down.
+    pub fn end(&self) -> Pos {
+        self.node().map_or(Pos::START, |n| n.end)
+    }
+
+    pub fn kind(&self) -> RawKind {
+        match self.node().map(|n| &n.value) {
+            Some(Value::Scalar { text, plain }) => RawKind::Scalar {
+                plain: *plain,
+                empty: text.is_empty(),
+            },
+            Some(Value::Seq(_)) => RawKind::Seq,
+            Some(Value::Map(_)) => RawKind::Map,
+            Some(Value::Alias(_)) | None => RawKind::Alias,
+        }
+    }
+
+    /// The text of a scalar.
+    pub fn as_str(&self) -> Option<&'a str> {
+        match &self.node()?.value {
+            Value::Scalar { text, .. } => Some(text),
+            _ => None,
+        }
+    }
+
+    /// The items of a sequence.
+    pub fn items(self) -> impl Iterator<Item = RawNode<'a, 's>> + 'a {
+        let file = self.file;
+        let items: &'a [NodeId] = match self.node().map(|n| &n.value) {
+            Some(Value::Seq(items)) => items,
+            _ => &[],
+        };
+        items.iter().map(move |&id| RawNode { file, id })
+    }
+
+    /// The key/value pairs of a mapping, merge keys included as keys.
+    pub fn pairs(self) -> impl Iterator<Item = (RawNode<'a, 's>, RawNode<'a, 's>)> + 'a {
+        let file = self.file;
+        let entries: &'a [(NodeId, NodeId)] = match self.node().map(|n| &n.value) {
+            Some(Value::Map(entries)) => entries,
+            _ => &[],
+        };
+        entries
+            .iter()
+            .map(move |&(k, v)| (RawNode { file, id: k }, RawNode { file, id: v }))
+    }
+
+    /// The value of `key` in a mapping, as written.
+    pub fn get(self, key: &str) -> Option<RawNode<'a, 's>> {
+        self.pairs()
+            .find(|(k, _)| k.as_str() == Some(key))
+            .map(|(_, v)| v)
+    }
 }
 
 /// A cursor on one node, with aliases already followed.

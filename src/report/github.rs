@@ -1,15 +1,22 @@
 //! `--format github`: GitHub Actions workflow commands, one per finding.
 //! Data is escaped (`%`, CR, LF) and properties also (`:`, `,`); column
 //! fields are left out when a span covers several lines.
+//!
+//! GitHub shows only the first 10 annotations of each level per step
+//! (<https://docs.github.com/en/rest/checks/runs#update-a-check-run>), so a
+//! plain closing line (not a command) gives the total, unless `-q`.
 
 use std::io::{self, Write};
 
 use crate::finding::Severity;
 
-use super::Report;
+use super::{Report, summary_counts, summary_files};
+
+/// Annotations of one level that GitHub shows for a step.
+const SHOWN_PER_LEVEL: usize = 10;
 
 pub fn render(r: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
-    for f in r.findings.iter().filter(|f| !f.suppressed) {
+    for f in r.findings.iter().filter(|f| !f.is_suppressed()) {
         let level = match f.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
@@ -37,6 +44,25 @@ pub fn render(r: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
             message.push_str(help);
         }
         writeln!(out, "::{level} {props}::{}", data(&message))?;
+    }
+    if !r.quiet {
+        write!(
+            out,
+            "scalelint: found {} in {}.",
+            summary_counts(r),
+            summary_files(r.stats)
+        )?;
+        let hidden = [Severity::Error, Severity::Warning, Severity::Note]
+            .into_iter()
+            .any(|s| r.count(s) > SHOWN_PER_LEVEL);
+        if hidden {
+            write!(
+                out,
+                " GitHub shows the first {SHOWN_PER_LEVEL} annotations of each level; \
+                 this log lists them all."
+            )?;
+        }
+        writeln!(out)?;
     }
     Ok(())
 }

@@ -25,14 +25,14 @@ const TAB_WIDTH: usize = 4;
 pub fn render(r: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
     let paint = Paint(r.color);
     let mut cache: Option<(FileId, Option<String>)> = None;
-    for f in r.findings.iter().filter(|f| !f.suppressed) {
+    for f in r.findings.iter().filter(|f| !f.is_suppressed()) {
         let text = match &cache {
             Some((id, text)) if *id == f.span.file => text.as_deref(),
             _ => {
                 let text = r
                     .files
                     .get(f.span.file.0 as usize)
-                    .and_then(|file| std::fs::read(&file.path).ok())
+                    .and_then(|file| file.read().ok())
                     .map(|bytes| String::from_utf8_lossy(&bytes).into_owned());
                 cache = Some((f.span.file, text));
                 cache.as_ref().and_then(|(_, t)| t.as_deref())
@@ -170,18 +170,19 @@ fn expand(line: &str) -> String {
 }
 
 fn summary(r: &Report<'_>, paint: &Paint, out: &mut dyn Write) -> io::Result<()> {
-    let total = r.findings.iter().filter(|f| !f.suppressed).count();
+    let total = r.findings.iter().filter(|f| !f.is_suppressed()).count();
+    let suppressed = super::summary_suppressed(r.stats);
     if total == 0 {
         writeln!(
             out,
-            "{} No findings in {}.",
+            "{} No findings in {}{suppressed}.",
             paint.wrap("1;32", "✓"),
             summary_files(r.stats)
         )?;
     } else {
         writeln!(
             out,
-            "Found {} in {}.",
+            "Found {} in {}{suppressed}.",
             paint.bold(&summary_counts(r)),
             summary_files(r.stats)
         )?;
@@ -241,6 +242,15 @@ pub fn statistics(r: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "yaml:    {}", yaml.join(", "))?;
     }
     writeln!(out, "objects: {} Kubernetes objects", s.k8s_objects)?;
+    if s.suppressed > 0 {
+        writeln!(
+            out,
+            "suppressed: {} finding(s): {} by comments or annotations, {} by config or baseline",
+            s.suppressed,
+            s.suppressed_in_source,
+            s.suppressed - s.suppressed_in_source
+        )?;
+    }
     writeln!(out, "time:    {:.0} ms", s.elapsed.as_secs_f64() * 1000.0)?;
     Ok(())
 }
@@ -264,6 +274,7 @@ mod tests {
             path,
             display: display.into(),
             kind: FileKind::Yaml,
+            contents: None,
         };
         let files = [
             file(0, api, "k8s/api.yaml"),
@@ -280,9 +291,10 @@ mod tests {
             related: vec![Related {
                 span: at(1, 9, 3, 3),
                 message: "maxReplicas 10".into(),
+                edit: false,
             }],
             subject: String::new(),
-            suppressed: false,
+            suppression: None,
         }];
         let stats = Stats::default();
         let report = Report {

@@ -74,7 +74,7 @@ pub fn render(r: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
                     message: &rel.message,
                 })
                 .collect(),
-            suppressed: f.suppressed,
+            suppressed: f.is_suppressed(),
         })
         .collect();
     let mut by_severity = BTreeMap::new();
@@ -92,14 +92,14 @@ pub fn render(r: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
             files: r.stats.files_by_kind.values().sum(),
             linted: r.stats.linted,
             skipped: r.stats.skipped,
-            findings: r.findings.iter().filter(|f| !f.suppressed).count(),
+            findings: r.findings.iter().filter(|f| !f.is_suppressed()).count(),
             by_severity,
             by_rule: r
                 .by_rule()
                 .into_iter()
                 .map(|(rule, n)| (rule.code(), n))
                 .collect(),
-            suppressed: r.findings.iter().filter(|f| f.suppressed).count(),
+            suppressed: r.stats.suppressed,
         },
     };
     serde_json::to_writer_pretty(&mut *out, &report).map_err(io::Error::from)?;

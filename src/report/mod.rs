@@ -24,6 +24,7 @@ pub enum Format {
     Github,
 }
 
+#[derive(Clone, Copy)]
 pub struct Report<'a> {
     pub files: &'a [SourceFile],
     pub findings: &'a [Finding],
@@ -46,14 +47,14 @@ impl Report<'_> {
     pub fn count(&self, severity: Severity) -> usize {
         self.findings
             .iter()
-            .filter(|f| f.severity == severity && !f.suppressed)
+            .filter(|f| f.severity == severity && !f.is_suppressed())
             .count()
     }
 
     /// Findings per rule, in registry order.
     pub fn by_rule(&self) -> Vec<(Rule, usize)> {
         let mut counts: Vec<(Rule, usize)> = Vec::new();
-        for f in self.findings.iter().filter(|f| !f.suppressed) {
+        for f in self.findings.iter().filter(|f| !f.is_suppressed()) {
             match counts.iter_mut().find(|(r, _)| *r == f.rule) {
                 Some((_, n)) => *n += 1,
                 None => counts.push((f.rule, 1)),
@@ -121,7 +122,7 @@ pub(crate) fn headline(r: &Report<'_>, paint: &Paint, f: &Finding) -> String {
 
 /// "3 findings (1 error, 2 warnings)".
 pub(crate) fn summary_counts(r: &Report<'_>) -> String {
-    let total = r.findings.iter().filter(|f| !f.suppressed).count();
+    let total = r.findings.iter().filter(|f| !f.is_suppressed()).count();
     let mut parts = Vec::new();
     for (s, one, many) in [
         (Severity::Error, "error", "errors"),
@@ -149,4 +150,13 @@ pub(crate) fn summary_files(stats: &Stats) -> String {
         s.push_str(&format!(", {} skipped", stats.skipped));
     }
     s
+}
+
+/// "; 3 suppressed", or nothing when none was.
+pub(crate) fn summary_suppressed(stats: &Stats) -> String {
+    if stats.suppressed == 0 {
+        String::new()
+    } else {
+        format!("; {} suppressed", stats.suppressed)
+    }
 }

@@ -30,7 +30,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use crate::finding::{Finding, Severity};
+use crate::finding::{Finding, Severity, SuppressionKind, fingerprint};
 use crate::rules::{RULES, RuleDoc, RuleInfo};
 use crate::source::Span;
 
@@ -187,32 +187,22 @@ struct Region {
 #[derive(Serialize)]
 struct Suppression {
     kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    justification: Option<String>,
 }
 
+/// Renders the findings it is given. Suppressed ones (given only with
+/// `--include-suppressed`) carry `suppressions`.
 pub fn render(r: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
-    render_with(r, out, false)
-}
-
-/// `include_suppressed` (for a future `--include-suppressed`) keeps
-/// suppressed findings, marked with `suppressions`.
-pub fn render_with(
-    r: &Report<'_>,
-    out: &mut dyn Write,
-    include_suppressed: bool,
-) -> io::Result<()> {
-    let log = build(r, include_suppressed);
+    let log = build(r);
     // `io::Error::from` hands back the writer's own error (a closed pipe stays
     // `BrokenPipe`, which the CLI treats as a quiet exit).
     serde_json::to_writer_pretty(&mut *out, &log).map_err(io::Error::from)?;
     writeln!(out)
 }
 
-fn build(r: &Report<'_>, include_suppressed: bool) -> Log {
-    let candidates: Vec<&Finding> = r
-        .findings
-        .iter()
-        .filter(|f| include_suppressed || !f.suppressed)
-        .collect();
+fn build(r: &Report<'_>) -> Log {
+    let candidates: Vec<&Finding> = r.findings.iter().collect();
     let (kept, left_out) = most_severe(&candidates, MAX_RESULTS);
     let results = kept.into_iter().map(|f| result(r, f)).collect();
 
@@ -479,13 +469,17 @@ fn result(r: &Report<'_>, f: &Finding) -> SarifResult {
             FINGERPRINT_KEY,
             fingerprint(f.rule.code(), path, &f.subject),
         )]),
-        suppressions: if f.suppressed {
-            // Finding does not say yet how it was suppressed; inline comments
-            // and annotations (in the source) are the common case.
-            vec![Suppression { kind: "inSource" }]
-        } else {
-            Vec::new()
-        },
+        suppressions: f
+            .suppression
+            .iter()
+            .map(|s| Suppression {
+                kind: match s.kind {
+                    SuppressionKind::InSource => "inSource",
+                    SuppressionKind::External => "external",
+                },
+                justification: s.justification.clone(),
+            })
+            .collect(),
     }
 }
 
@@ -586,31 +580,9 @@ fn region(span: Span) -> Region {
     }
 }
 
-/// 64-bit FNV-1a of `rule \0 path \0 subject`, as 16 hex digits: the same
-/// finding keeps it when lines move.
-fn fingerprint(rule: &str, path: &str, subject: &str) -> String {
-    const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-    const PRIME: u64 = 0x0000_0100_0000_01b3;
-    let mut hash = OFFSET;
-    for part in [
-        rule.as_bytes(),
-        b"\0",
-        path.as_bytes(),
-        b"\0",
-        subject.as_bytes(),
-    ] {
-        for &b in part {
-            hash ^= u64::from(b);
-            hash = hash.wrapping_mul(PRIME);
-        }
-    }
-    format!("{hash:016x}")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::finding::Related;
     use crate::lint::Stats;
     use crate::rules::Rule;
     use crate::source::{FileId, FileKind, Pos, SourceFile};
@@ -621,6 +593,7 @@ mod tests {
             path: display.into(),
             display: display.to_string(),
             kind: FileKind::Yaml,
+            contents: None,
         }
     }
 
@@ -633,15 +606,11 @@ mod tests {
             help: None,
             related: Vec::new(),
             subject: subject.to_string(),
-            suppressed: false,
+            suppression: None,
         }
     }
 
-    fn render_value(
-        files: &[SourceFile],
-        findings: &[Finding],
-        include: bool,
-    ) -> serde_json::Value {
+    fn render_value(files: &[SourceFile], findings: &[Finding]) -> serde_json::Value {
         let stats = Stats::default();
         let report = Report {
             files,
@@ -652,7 +621,7 @@ mod tests {
             statistics: false,
         };
         let mut out = Vec::new();
-        render_with(&report, &mut out, include).unwrap();
+        render(&report, &mut out).unwrap();
         serde_json::from_slice(&out).unwrap()
     }
 
@@ -788,7 +757,7 @@ mod tests {
 
     #[test]
     fn rules_fit_github_limits() {
-        let v = render_value(&[], &[], false);
+        let v = render_value(&[], &[]);
         let rules = v["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();
         assert_eq!(rules.len(), RULES.len());
         for (i, rule) in rules.iter().enumerate() {
@@ -805,26 +774,34 @@ mod tests {
     }
 
     #[test]
-    fn suppressed_findings_are_left_out_unless_asked() {
+    fn suppressed_findings_carry_their_kind_and_reason() {
+        use crate::finding::Suppression;
         let files = [file(0, "a.yaml")];
-        let mut quiet = finding(Rule::ReadinessProbeMissing, Severity::Warning, 2, "s");
-        quiet.suppressed = true;
-        let mut loud = finding(Rule::ResourceRequestsMissing, Severity::Warning, 4, "t");
-        loud.related.push(Related {
-            span: Span::new(FileId(0), Pos::new(1, 1), Pos::new(1, 4)),
-            message: "here".into(),
+        let mut inline = finding(Rule::ReadinessProbeMissing, Severity::Warning, 2, "s");
+        inline.suppression = Some(Suppression {
+            kind: SuppressionKind::InSource,
+            justification: Some("batch worker".into()),
         });
-        let findings = [quiet, loud];
-        let v = render_value(&files, &findings, false);
+        let mut baselined = finding(Rule::ResourceRequestsMissing, Severity::Warning, 3, "u");
+        baselined.suppression = Some(Suppression {
+            kind: SuppressionKind::External,
+            justification: None,
+        });
+        let mut loud = finding(Rule::ResourceRequestsMissing, Severity::Warning, 4, "t");
+        loud.related(Span::new(FileId(0), Pos::new(1, 1), Pos::new(1, 4)), "here");
+        let v = render_value(&files, &[inline, baselined, loud]);
         let results = v["runs"][0]["results"].as_array().unwrap();
-        assert_eq!(results.len(), 1);
-        assert_eq!(results[0]["ruleId"], "SL104");
-        assert!(results[0].get("suppressions").is_none());
-        assert_eq!(results[0]["relatedLocations"][0]["id"], 1);
-        let v = render_value(&files, &findings, true);
-        let results = v["runs"][0]["results"].as_array().unwrap();
-        assert_eq!(results.len(), 2);
-        assert_eq!(results[0]["suppressions"][0]["kind"], "inSource");
+        assert_eq!(results.len(), 3);
+        assert_eq!(
+            results[0]["suppressions"],
+            serde_json::json!([{"kind": "inSource", "justification": "batch worker"}])
+        );
+        assert_eq!(
+            results[1]["suppressions"],
+            serde_json::json!([{"kind": "external"}])
+        );
+        assert!(results[2].get("suppressions").is_none());
+        assert_eq!(results[2]["relatedLocations"][0]["id"], 1);
     }
 
     #[test]
@@ -838,7 +815,7 @@ mod tests {
             finding(Rule::ReadinessProbeMissing, Severity::Warning, 7, "w"),
         );
         findings.push(finding(Rule::ParseError, Severity::Error, 9, "e"));
-        let v = render_value(&files, &findings, false);
+        let v = render_value(&files, &findings);
         let run = &v["runs"][0];
         let results = run["results"].as_array().unwrap();
         assert_eq!(results.len(), MAX_RESULTS);
@@ -856,7 +833,7 @@ mod tests {
         );
         assert_eq!(run["invocations"][0]["executionSuccessful"], true);
 
-        let v = render_value(&files, &findings[..3], false);
+        let v = render_value(&files, &findings[..3]);
         assert!(
             v["runs"][0]["invocations"][0]
                 .get("toolExecutionNotifications")

@@ -6,8 +6,10 @@
 //! a registered rule lacks its doc or fixtures, or a doc has no rule.
 
 pub mod autoscaling;
+pub mod capacity;
 pub mod k8s;
 pub mod quorum;
+pub mod replication;
 
 use serde::Deserialize;
 
@@ -45,10 +47,22 @@ pub enum Rule {
     SentinelDownAfterTooLow,
     ClickhouseInternalReplicationMissing,
     ClickhouseShardSingleReplica,
+    ReplicationFactorOne,
+    MinInsyncReplicasUnsatisfiable,
+    PoolExceedsMaxConnections,
+    ConsumersExceedPartitions,
+    PgbouncerPoolExceedsMaxConnections,
     ParseError,
     FileSkipped,
     InvalidConfig,
+    UnknownRuleInSuppression,
+    UnusedSuppression,
+    SuppressionExpired,
 }
+
+/// Rules that run only when selected by name, id or prefix (as ruff's
+/// RUF100): not part of the default selection.
+pub const OFF_BY_DEFAULT: &[Rule] = &[Rule::UnusedSuppression];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Status {
@@ -67,6 +81,8 @@ pub enum Check {
     Pipeline,
     /// Reported while reading the config, before the run: it stops the run.
     Config,
+    /// Reported by the suppress stage about suppressions themselves.
+    Suppression,
 }
 
 pub struct RuleInfo {
@@ -345,6 +361,51 @@ pub static RULES: &[RuleInfo] = &[
         doc_source: doc!("clickhouse-shard-single-replica"),
     },
     RuleInfo {
+        rule: Rule::ReplicationFactorOne,
+        code: "SL308",
+        name: "replication-factor-one",
+        severity: Severity::Warning,
+        status: Status::Stable,
+        check: Check::Model(replication::replication_factor_one::check),
+        doc_source: doc!("replication-factor-one"),
+    },
+    RuleInfo {
+        rule: Rule::MinInsyncReplicasUnsatisfiable,
+        code: "SL309",
+        name: "min-insync-replicas-unsatisfiable",
+        severity: Severity::Error,
+        status: Status::Stable,
+        check: Check::Model(replication::min_insync_replicas_unsatisfiable::check),
+        doc_source: doc!("min-insync-replicas-unsatisfiable"),
+    },
+    RuleInfo {
+        rule: Rule::PoolExceedsMaxConnections,
+        code: "SL401",
+        name: "pool-exceeds-max-connections",
+        severity: Severity::Error,
+        status: Status::Stable,
+        check: Check::Model(capacity::pool_exceeds_max_connections::check),
+        doc_source: doc!("pool-exceeds-max-connections"),
+    },
+    RuleInfo {
+        rule: Rule::ConsumersExceedPartitions,
+        code: "SL402",
+        name: "consumers-exceed-partitions",
+        severity: Severity::Warning,
+        status: Status::Stable,
+        check: Check::Model(capacity::consumers_exceed_partitions::check),
+        doc_source: doc!("consumers-exceed-partitions"),
+    },
+    RuleInfo {
+        rule: Rule::PgbouncerPoolExceedsMaxConnections,
+        code: "SL403",
+        name: "pgbouncer-pool-exceeds-max-connections",
+        severity: Severity::Error,
+        status: Status::Stable,
+        check: Check::Model(capacity::pgbouncer_pool_exceeds_max_connections::check),
+        doc_source: doc!("pgbouncer-pool-exceeds-max-connections"),
+    },
+    RuleInfo {
         rule: Rule::ParseError,
         code: "SL901",
         name: "parse-error",
@@ -370,6 +431,33 @@ pub static RULES: &[RuleInfo] = &[
         status: Status::Stable,
         check: Check::Config,
         doc_source: doc!("invalid-config"),
+    },
+    RuleInfo {
+        rule: Rule::UnknownRuleInSuppression,
+        code: "SL903",
+        name: "unknown-rule-in-suppression",
+        severity: Severity::Warning,
+        status: Status::Stable,
+        check: Check::Suppression,
+        doc_source: doc!("unknown-rule-in-suppression"),
+    },
+    RuleInfo {
+        rule: Rule::UnusedSuppression,
+        code: "SL904",
+        name: "unused-suppression",
+        severity: Severity::Note,
+        status: Status::Stable,
+        check: Check::Suppression,
+        doc_source: doc!("unused-suppression"),
+    },
+    RuleInfo {
+        rule: Rule::SuppressionExpired,
+        code: "SL906",
+        name: "suppression-expired",
+        severity: Severity::Warning,
+        status: Status::Stable,
+        check: Check::Suppression,
+        doc_source: doc!("suppression-expired"),
     },
 ];
 
@@ -436,6 +524,13 @@ impl RuleSet {
 
     pub fn empty() -> Self {
         RuleSet(0)
+    }
+
+    /// What runs when nothing is selected: every rule but those off by default.
+    pub fn default_set() -> Self {
+        OFF_BY_DEFAULT
+            .iter()
+            .fold(RuleSet::all(), |s, r| s.without(*r))
     }
 
     pub fn with(self, rule: Rule) -> Self {
@@ -555,5 +650,21 @@ mod tests {
         assert_eq!(resolve_selector("SL7"), None);
         assert_eq!(resolve_selector("nonsense"), None);
         assert_eq!(resolve_selector("ALL"), Some(RuleSet::all()));
+    }
+
+    #[test]
+    fn unused_suppression_is_off_by_default_but_selectable() {
+        assert!(!RuleSet::default_set().contains(Rule::UnusedSuppression));
+        assert!(RuleSet::default_set().contains(Rule::UnknownRuleInSuppression));
+        assert!(
+            resolve_selector("SL9")
+                .unwrap()
+                .contains(Rule::UnusedSuppression)
+        );
+        assert!(
+            resolve_selector("SL904")
+                .unwrap()
+                .contains(Rule::UnusedSuppression)
+        );
     }
 }

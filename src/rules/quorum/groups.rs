@@ -182,13 +182,8 @@ pub(super) fn workload_system(w: &Workload) -> Option<System> {
             .chain(c.args.iter())
             .map(String::as_str)
             .collect();
-        let env = |k: &str| {
-            c.env
-                .iter()
-                .find(|(n, _, _)| n == k)
-                .map(|(_, v, _)| v.clone())
-        };
-        recognise(c.image.as_ref().map_or("", |i| i.0.as_str()), &argv, &env)
+        let env = |k: &str| c.literal_env(k).map(|(v, _)| v.to_string());
+        recognise(c.image_name().unwrap_or(""), &argv, &env)
     })
 }
 
@@ -204,9 +199,9 @@ struct MemberList {
 
 fn member_list(w: &Workload) -> Option<MemberList> {
     w.pod.running_containers().find_map(|c| {
-        let env = |k: &str| c.env.iter().find(|(n, _, _)| n == k);
+        let env = |k: &str| c.literal_env(k).map(|(v, at)| ((), v.to_string(), at));
         if let Some((_, v, at)) = env("ZOO_SERVERS") {
-            let (voters, observers) = zookeeper::zoo_servers_env(v);
+            let (voters, observers) = zookeeper::zoo_servers_env(&v);
             let extra = if observers > 0 {
                 format!(", {observers} observer(s)")
             } else {
@@ -216,16 +211,16 @@ fn member_list(w: &Workload) -> Option<MemberList> {
                 text: v.clone(),
                 voters: i64::try_from(voters).ok()?,
                 describe: format!("ZOO_SERVERS lists {voters} voter(s){extra}"),
-                span: *at,
+                span: at,
             });
         }
         if let Some((_, v, at)) = env("ETCD_INITIAL_CLUSTER") {
-            let n = zookeeper::etcd_initial_cluster(v);
+            let n = zookeeper::etcd_initial_cluster(&v);
             return Some(MemberList {
                 text: v.clone(),
                 voters: i64::try_from(n).ok()?,
                 describe: format!("ETCD_INITIAL_CLUSTER lists {n} member(s)"),
-                span: *at,
+                span: at,
             });
         }
         for key in [
@@ -238,7 +233,7 @@ fn member_list(w: &Workload) -> Option<MemberList> {
                     text: v.clone(),
                     voters: i64::try_from(n).ok()?,
                     describe: format!("{key} lists {n} voter(s)"),
-                    span: *at,
+                    span: at,
                 });
             }
         }
@@ -249,7 +244,7 @@ fn member_list(w: &Workload) -> Option<MemberList> {
             .flat_map(|a| a.split_whitespace())
             .collect();
         let v = zookeeper::flag_value(&argv, "--initial-cluster")?;
-        let n = zookeeper::etcd_initial_cluster(v);
+        let n = zookeeper::etcd_initial_cluster(&v);
         Some(MemberList {
             text: v.to_string(),
             voters: i64::try_from(n).ok()?,

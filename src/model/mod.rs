@@ -3,6 +3,9 @@
 //! workload, which PDBs guard it, which autoscalers scale it) computed once
 //! with hash joins, so no rule scans all objects per object.
 
+pub mod capacity;
+pub mod explain;
+
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
@@ -98,6 +101,8 @@ pub struct Model {
     pub replicated_tables: Vec<Span>,
     pub consensus_objects: Vec<crate::extract::operators::ConsensusObject>,
     pub generated_config_maps: Vec<crate::extract::config_files::GeneratedConfigMap>,
+    /// Database servers and clients, Kafka topics.
+    pub capacity: capacity::Capacity,
     /// Indexes into `limit_ranges` by namespace.
     limit_ranges_by_ns: HashMap<String, Vec<usize>>,
     /// (kind, namespace, name) → API groups of every object in the tree.
@@ -263,7 +268,48 @@ impl Model {
 
         let (clickhouse, clickhouse_problems) =
             crate::extract::clickhouse::build(&facts.clickhouse);
+        let mut config_maps = facts.config_maps;
+        for c in &mut config_maps {
+            c.namespace = namespace_of(c.meta.file, &c.meta.namespace);
+        }
+        let mut databases = facts.databases;
+        for d in &mut databases {
+            d.namespace = namespace_of(d.meta.file, &d.meta.namespace);
+        }
+        let mut poolers = facts.poolers;
+        for p in &mut poolers {
+            p.namespace = namespace_of(p.meta.file, &p.meta.namespace);
+        }
+        let mut capacity = capacity::Capacity::build(
+            &workloads,
+            |wi| {
+                links
+                    .get(wi)
+                    .into_iter()
+                    .flat_map(|l| &l.services)
+                    .filter_map(|&s| services.get(s))
+                    .map(|s| s.meta.name.clone())
+                    .collect()
+            },
+            &config_maps,
+            &databases,
+            poolers,
+            facts.topics,
+        );
+        capacity.config_maps = config_maps;
+        capacity.databases = databases;
+        let mut kafka_clusters = facts.kafka_clusters;
+        for c in &mut kafka_clusters {
+            c.namespace = namespace_of(c.meta.file, &c.meta.namespace);
+        }
+        let mut pools = facts.kafka_node_pools;
+        for p in &mut pools {
+            p.namespace = namespace_of(p.meta.file, &p.meta.namespace);
+        }
+        capacity.kafka_clusters = capacity::kafka_brokers(kafka_clusters, &pools);
+
         Model {
+            capacity,
             workloads,
             services,
             limit_ranges,
@@ -315,6 +361,13 @@ impl Model {
             .into_iter()
             .flatten()
             .filter_map(|&i| self.limit_ranges.get(i))
+    }
+
+    /// ConfigMaps of the tree, namespaces resolved.
+    pub fn capacity_config_maps(
+        &self,
+    ) -> impl Iterator<Item = &crate::extract::capacity::ConfigMap> {
+        self.capacity.config_maps.iter()
     }
 
     /// Whether a container of the workload has an effective request for a
@@ -517,6 +570,7 @@ pub(crate) fn from_yaml(inputs: &[(&str, &str)]) -> Model {
             path: PathBuf::from(path),
             display: path.to_string(),
             kind: FileKind::Yaml,
+            contents: None,
         });
         crate::formats::yaml::parse_with(text, |y| crate::extract::k8s::extract(y, id, &mut facts));
     }

@@ -1,0 +1,673 @@
+//! Capacity facts linked across files: which database server each client
+//! container connects to, with how many connections per process, processes
+//! per pod and replicas; which Kafka topic and consumer group each consumer
+//! reads. Every link is a hash lookup; a fact that cannot be read is left
+//! out, so the rules built on it stay silent instead of guessing.
+
+use std::collections::HashMap;
+
+use crate::extract::capacity::{
+    ConfigMap, Database, DatabaseKind, KafkaCluster, KafkaNodePool, KafkaTopic, PG_MAX_CONNECTIONS,
+    PG_RESERVED, PG_SUPERUSER_RESERVED, Pooler, Setting,
+};
+use crate::extract::k8s::{Container, EnvSource, Workload};
+use crate::source::Span;
+
+/// Values above this are not believed (a typo or a unit mix-up): the fact
+/// is left out instead of producing absurd sums.
+pub const MAX_COUNT: i64 = 1_000_000;
+
+/// A number read from the tree, with where it came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Term {
+    pub value: i64,
+    /// What set it: `DB_POOL_SIZE`, `gunicorn --workers`, `maximumPoolSize default`.
+    pub source: String,
+    /// Where it is written; `None` for a documented default.
+    pub span: Option<Span>,
+}
+
+/// A PostgreSQL server and the limits clients share.
+#[derive(Clone, Debug)]
+pub struct DbServer {
+    /// `Cluster shop/orders-db`, `StatefulSet shop/postgres`.
+    pub display: String,
+    pub namespace: String,
+    pub max_connections: Term,
+    pub superuser_reserved: Term,
+    pub reserved: Term,
+    /// The server object's `kind:` key, for findings when every limit is a default.
+    pub kind_span: Span,
+}
+
+impl DbServer {
+    /// Connections left for applications.
+    pub fn usable(&self) -> i64 {
+        self.max_connections
+            .value
+            .saturating_sub(self.superuser_reserved.value)
+            .saturating_sub(self.reserved.value)
+    }
+}
+
+/// One container of one workload that connects to a database server.
+#[derive(Clone, Debug)]
+pub struct DbClient {
+    pub workload: usize,
+    pub container: String,
+    pub server: usize,
+    /// The host as written and where (the URL or `*_HOST` value).
+    pub host: (String, Span),
+    pub pool: Term,
+    pub overflow: Option<Term>,
+    pub processes: Option<Term>,
+}
+
+impl DbClient {
+    /// Connections one pod of it may open.
+    pub fn per_pod(&self) -> i64 {
+        let pool = self
+            .pool
+            .value
+            .saturating_add(self.overflow.as_ref().map_or(0, |o| o.value));
+        pool.saturating_mul(self.processes.as_ref().map_or(1, |p| p.value))
+    }
+}
+
+/// Environment of a container after `envFrom` and `env` (later wins),
+/// ConfigMap references resolved; `None` for a variable whose value is not
+/// in the tree.
+pub type Env = HashMap<String, Option<(String, Span)>>;
+
+pub fn container_env(
+    c: &Container,
+    namespace: &str,
+    config_maps: &HashMap<(String, String), &ConfigMap>,
+) -> Env {
+    let mut env = Env::new();
+    let lookup = |name: &str| config_maps.get(&(namespace.to_string(), name.to_string()));
+    for (name, prefix) in &c.env_from {
+        if let Some(cm) = lookup(name) {
+            for (k, v, span) in &cm.data {
+                env.insert(format!("{prefix}{k}"), Some((v.clone(), *span)));
+            }
+        }
+    }
+    for e in &c.env {
+        let value = match &e.source {
+            EnvSource::Value(v, span) => Some((v.clone(), *span)),
+            EnvSource::ConfigMap { name, key } => lookup(name).and_then(|cm| {
+                cm.data
+                    .iter()
+                    .find(|(k, _, _)| k == key)
+                    .map(|(_, v, span)| (v.clone(), *span))
+            }),
+            EnvSource::Unknown => None,
+        };
+        env.insert(e.name.clone(), value);
+    }
+    env
+}
+
+/// A count written as a plain decimal integer in (0, MAX_COUNT].
+pub fn parse_count(text: &str) -> Option<i64> {
+    let t = text.trim().trim_matches(|c| c == '"' || c == '\'');
+    let n: i64 = t.parse().ok()?;
+    (1..=MAX_COUNT).contains(&n).then_some(n)
+}
+
+/// The host of a PostgreSQL connection URL (`postgres://`, `postgresql://`,
+/// `postgresql+asyncpg://`, `jdbc:postgresql://`), and its `pool_max_conns`.
+pub fn pg_url(value: &str) -> Option<(String, Option<i64>, bool)> {
+    let v = value.trim();
+    let (rest, jdbc) = if let Some(r) = v.strip_prefix("jdbc:postgresql://") {
+        (r, true)
+    } else {
+        let (scheme, r) = v.split_once("://")?;
+        let base = scheme.split('+').next().unwrap_or(scheme);
+        if !matches!(base, "postgres" | "postgresql") {
+            return None;
+        }
+        (r, false)
+    };
+    let (authority, query) = match rest.split_once('?') {
+        Some((a, q)) => (a, q),
+        None => (rest, ""),
+    };
+    let authority = authority.split('/').next().unwrap_or(authority);
+    let hostport = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    // The first host of a multi-host URL.
+    let first = hostport.split(',').next().unwrap_or(hostport);
+    let host = first.split(':').next().unwrap_or(first).trim();
+    if host.is_empty() || host.contains('$') {
+        return None;
+    }
+    let pool = query
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("pool_max_conns="))
+        .and_then(parse_count);
+    Some((host.to_string(), pool, jdbc))
+}
+
+/// Splits a host into (service, namespace): `svc`, `svc.ns`, `svc.ns.svc`,
+/// `svc.ns.svc.cluster.local`. `None` for other names (external hosts).
+pub fn service_of(host: &str, default_ns: &str) -> Option<(String, String)> {
+    let host = host.trim().trim_end_matches('.');
+    let labels: Vec<&str> = host.split('.').collect();
+    match labels.as_slice() {
+        [svc] => Some((svc.to_string(), default_ns.to_string())),
+        [svc, ns] => Some((svc.to_string(), ns.to_string())),
+        [svc, ns, "svc", ..] => Some((svc.to_string(), ns.to_string())),
+        _ => None,
+    }
+}
+
+/// Pool-size variables, most specific first.
+const POOL_VARS: [&str; 7] = [
+    "DB_POOL_SIZE",
+    "DATABASE_POOL_SIZE",
+    "SQLALCHEMY_POOL_SIZE",
+    "POOL_SIZE",
+    "DB_MAX_CONNECTIONS",
+    "SPRING_DATASOURCE_HIKARI_MAXIMUM_POOL_SIZE",
+    "SPRING_DATASOURCE_HIKARI_MAXIMUMPOOLSIZE",
+];
+
+/// HikariCP's `maximumPoolSize` default.
+pub const HIKARI_DEFAULT_POOL: i64 = 10;
+
+/// The annotation that names a workload's database host explicitly.
+pub const DATABASE_ANNOTATION: &str = "scalelint.io/database";
+
+/// The annotation that states a workload's pool size explicitly.
+pub const POOL_ANNOTATION: &str = "scalelint.io/db-pool-size";
+
+/// Processes per pod from the command line (gunicorn/uvicorn `--workers`,
+/// celery `--concurrency`), else from `WEB_CONCURRENCY`, `GUNICORN_WORKERS`,
+/// `UVICORN_WORKERS`.
+pub fn processes(c: &Container, env: &Env) -> Option<Term> {
+    let words: Vec<&str> = c
+        .command
+        .iter()
+        .chain(&c.args)
+        .flat_map(|a| a.split_whitespace())
+        .collect();
+    let mut server: Option<&str> = None;
+    for (i, w) in words.iter().enumerate() {
+        let base = w.rsplit('/').next().unwrap_or(w);
+        if matches!(base, "gunicorn" | "uvicorn" | "celery") {
+            server = Some(base);
+            continue;
+        }
+        let Some(srv) = server else { continue };
+        let flags: &[&str] = match srv {
+            "celery" => &["--concurrency", "-c"],
+            _ => &["--workers", "-w"],
+        };
+        for flag in flags {
+            let value = if *w == *flag {
+                words.get(i + 1).copied()
+            } else if let Some(v) = w.strip_prefix(&format!("{flag}=")) {
+                Some(v)
+            } else if flag.len() == 2 && w.starts_with(flag) && w.len() > 2 {
+                w.get(2..)
+            } else {
+                None
+            };
+            if let Some(n) = value.and_then(parse_count) {
+                return Some(Term {
+                    value: n,
+                    source: format!("{srv} {flag}"),
+                    span: None,
+                });
+            }
+        }
+    }
+    for var in ["WEB_CONCURRENCY", "GUNICORN_WORKERS", "UVICORN_WORKERS"] {
+        if let Some(Some((v, span))) = env.get(var)
+            && let Some(n) = parse_count(v)
+        {
+            return Some(Term {
+                value: n,
+                source: var.to_string(),
+                span: Some(*span),
+            });
+        }
+    }
+    None
+}
+
+/// The pool size of a client: the annotation, a pool variable, the URL's
+/// `pool_max_conns`, or HikariCP's default for a JDBC URL.
+fn pool_size(
+    w: &Workload,
+    env: &Env,
+    url_pool: Option<(i64, Span)>,
+    jdbc: bool,
+) -> Option<(Term, Option<Term>)> {
+    if let Some((_, v)) = w
+        .meta
+        .annotations
+        .iter()
+        .find(|(k, _)| k == POOL_ANNOTATION)
+    {
+        let n = parse_count(v)?;
+        return Some((
+            Term {
+                value: n,
+                source: POOL_ANNOTATION.to_string(),
+                span: Some(w.meta.kind_span),
+            },
+            None,
+        ));
+    }
+    for var in POOL_VARS {
+        match env.get(var) {
+            None => continue,
+            // Set from a Secret or an unreadable value: unknown, not a default.
+            Some(None) => return None,
+            Some(Some((v, span))) => {
+                let n = parse_count(v)?;
+                let overflow = (var == "SQLALCHEMY_POOL_SIZE")
+                    .then(|| env.get("SQLALCHEMY_MAX_OVERFLOW"))
+                    .flatten()
+                    .and_then(|o| o.as_ref())
+                    .and_then(|(v, span)| {
+                        Some(Term {
+                            value: parse_count(v)?,
+                            source: "SQLALCHEMY_MAX_OVERFLOW".into(),
+                            span: Some(*span),
+                        })
+                    });
+                return Some((
+                    Term {
+                        value: n,
+                        source: var.to_string(),
+                        span: Some(*span),
+                    },
+                    overflow,
+                ));
+            }
+        }
+    }
+    if let Some((n, span)) = url_pool {
+        return Some((
+            Term {
+                value: n,
+                source: "pool_max_conns".into(),
+                span: Some(span),
+            },
+            None,
+        ));
+    }
+    jdbc.then(|| {
+        (
+            Term {
+                value: HIKARI_DEFAULT_POOL,
+                source: "HikariCP maximumPoolSize, default".into(),
+                span: None,
+            },
+            None,
+        )
+    })
+}
+
+/// A host a container names as its database, where, the URL's
+/// `pool_max_conns` and whether the URL is JDBC.
+type HostRef = (String, Span, Option<(i64, Span)>, bool);
+
+/// A database host a container connects to: from a connection URL, else a
+/// `*_HOST`/`PGHOST` value. Also the URL's pool size and whether it is JDBC.
+fn db_host(w: &Workload, env: &Env) -> Vec<HostRef> {
+    let mut out = Vec::new();
+    // The explicit annotation wins over anything found in the environment.
+    if let Some((_, host)) = w
+        .meta
+        .annotations
+        .iter()
+        .find(|(k, _)| k == DATABASE_ANNOTATION)
+    {
+        let host = pg_url(host).map_or_else(|| host.trim().to_string(), |(h, _, _)| h);
+        out.push((host, w.meta.kind_span, None, false));
+        return out;
+    }
+    let mut names: Vec<&String> = env.keys().collect();
+    names.sort();
+    for name in names {
+        let Some(Some((value, span))) = env.get(name) else {
+            continue;
+        };
+        if let Some((host, pool, jdbc)) = pg_url(value) {
+            out.push((host, *span, pool.map(|p| (p, *span)), jdbc));
+        } else if (name.ends_with("_HOST") || name == "PGHOST") && !value.contains("://") {
+            out.push((value.trim().to_string(), *span, None, false));
+        }
+    }
+    out
+}
+
+/// A setting of a server, as a term.
+fn setting_term(s: Setting, written_in: &str) -> Term {
+    Term {
+        value: s.value,
+        source: if s.span.is_some() {
+            written_in.to_string()
+        } else {
+            "default".to_string()
+        },
+        span: s.span,
+    }
+}
+
+/// Database servers and their clients.
+#[derive(Default)]
+pub struct Capacity {
+    pub config_maps: Vec<ConfigMap>,
+    pub servers: Vec<DbServer>,
+    pub clients: Vec<DbClient>,
+    /// CloudNativePG Poolers, each with the server it fronts (for `rw`
+    /// poolers whose Cluster is in the tree).
+    pub poolers: Vec<(Pooler, Option<usize>)>,
+    /// Clients that connect through a pooler: `server` is the pooler's index.
+    pub pooler_clients: Vec<DbClient>,
+    /// CloudNativePG Clusters and Zalando postgresqls, namespaces resolved.
+    pub databases: Vec<Database>,
+    /// Strimzi Kafka clusters with their broker count (KafkaNodePools with
+    /// the broker role, else `spec.kafka.replicas`; `None` when unknown).
+    pub kafka_clusters: Vec<(KafkaCluster, Option<i64>)>,
+    pub topics: Vec<KafkaTopic>,
+}
+
+/// `max_connections` of a postgres container: `-c max_connections=N` in its
+/// command or args, else `POSTGRESQL_MAX_CONNECTIONS` (Bitnami images).
+fn container_max_connections(c: &Container, env: &Env) -> Option<Option<Term>> {
+    let words: Vec<&str> = c
+        .command
+        .iter()
+        .chain(&c.args)
+        .flat_map(|a| a.split_whitespace())
+        .collect();
+    for (i, w) in words.iter().enumerate() {
+        let setting = if *w == "-c" || *w == "--config" {
+            words.get(i + 1).copied()
+        } else {
+            w.strip_prefix("--")
+                .filter(|s| s.starts_with("max_connections"))
+        };
+        if let Some(v) = setting.and_then(|s| s.strip_prefix("max_connections=")) {
+            // Written but unreadable: unknown.
+            return Some(parse_count(v).map(|n| Term {
+                value: n,
+                source: "-c max_connections".into(),
+                span: None,
+            }));
+        }
+    }
+    match env.get("POSTGRESQL_MAX_CONNECTIONS") {
+        Some(Some((v, span))) => Some(parse_count(v).map(|n| Term {
+            value: n,
+            source: "POSTGRESQL_MAX_CONNECTIONS".into(),
+            span: Some(*span),
+        })),
+        Some(None) => Some(None),
+        None => None,
+    }
+}
+
+/// Whether an image runs PostgreSQL.
+fn is_postgres_image(image: &str) -> bool {
+    let name = image.split(['@']).next().unwrap_or(image);
+    let repo = name.rsplit('/').next().unwrap_or(name);
+    let repo = repo.split(':').next().unwrap_or(repo);
+    matches!(
+        repo,
+        "postgres" | "postgresql" | "postgis" | "timescaledb" | "timescaledb-ha"
+    ) || repo.starts_with("postgresql-")
+}
+
+impl Capacity {
+    /// Links clients to servers. `services_of(wi)` lists the Service names
+    /// that route to a workload; `workload_display(wi)` names it.
+    pub fn build(
+        workloads: &[Workload],
+        services_of: impl Fn(usize) -> Vec<String>,
+        config_maps: &[ConfigMap],
+        databases: &[Database],
+        poolers: Vec<Pooler>,
+        topics: Vec<KafkaTopic>,
+    ) -> Capacity {
+        let cm_index: HashMap<(String, String), &ConfigMap> = config_maps
+            .iter()
+            .map(|c| ((c.namespace.clone(), c.meta.name.clone()), c))
+            .collect();
+        let mut servers = Vec::new();
+        // (namespace, service name) → server.
+        let mut hosts: HashMap<(String, String), usize> = HashMap::new();
+        // Hosts declared in the config, matched as written (lowercase).
+        let mut external: HashMap<String, usize> = HashMap::new();
+        for d in databases {
+            let (Some(mc), Some(sr), Some(r)) =
+                (d.max_connections, d.superuser_reserved, d.reserved)
+            else {
+                continue;
+            };
+            let (written_in, display) = match d.kind {
+                DatabaseKind::Declared => {
+                    external.insert(d.meta.name.clone(), servers.len());
+                    ("[[facts.database]]", format!("database {}", d.meta.name))
+                }
+                _ => {
+                    hosts.insert((d.namespace.clone(), d.primary_service()), servers.len());
+                    ("postgresql.parameters", d.meta.display(&d.namespace))
+                }
+            };
+            servers.push(DbServer {
+                display,
+                namespace: d.namespace.clone(),
+                max_connections: setting_term(mc, written_in),
+                superuser_reserved: setting_term(sr, written_in),
+                reserved: setting_term(r, written_in),
+                kind_span: d.meta.kind_span,
+            });
+        }
+        let mut pooler_hosts: HashMap<(String, String), usize> = HashMap::new();
+        let poolers: Vec<(Pooler, Option<usize>)> = poolers
+            .into_iter()
+            .enumerate()
+            .map(|(i, p)| {
+                pooler_hosts.insert((p.namespace.clone(), p.meta.name.clone()), i);
+                let server = (p.target == "rw")
+                    .then(|| hosts.get(&(p.namespace.clone(), format!("{}-rw", p.cluster))))
+                    .flatten()
+                    .copied();
+                (p, server)
+            })
+            .collect();
+        let envs: Vec<Vec<Env>> = workloads
+            .iter()
+            .map(|w| {
+                w.pod
+                    .running_containers()
+                    .map(|c| container_env(c, &w.namespace, &cm_index))
+                    .collect()
+            })
+            .collect();
+        for (wi, w) in workloads.iter().enumerate() {
+            let Some(envs) = envs.get(wi) else { continue };
+            for (c, env) in w.pod.running_containers().zip(envs) {
+                if !c.image_name().is_some_and(is_postgres_image) {
+                    continue;
+                }
+                let max_connections = match container_max_connections(c, env) {
+                    Some(Some(t)) => t,
+                    Some(None) => continue,
+                    None => Term {
+                        value: PG_MAX_CONNECTIONS,
+                        source: "default".into(),
+                        span: None,
+                    },
+                };
+                let index = servers.len();
+                for svc in services_of(wi) {
+                    hosts.entry((w.namespace.clone(), svc)).or_insert(index);
+                }
+                servers.push(DbServer {
+                    display: w.display(),
+                    namespace: w.namespace.clone(),
+                    max_connections,
+                    superuser_reserved: setting_term(
+                        Setting::default_of(PG_SUPERUSER_RESERVED),
+                        "",
+                    ),
+                    reserved: setting_term(Setting::default_of(PG_RESERVED), ""),
+                    kind_span: w.meta.kind_span,
+                });
+                break;
+            }
+        }
+        let mut clients = Vec::new();
+        let mut pooler_clients = Vec::new();
+        for (wi, w) in workloads.iter().enumerate() {
+            let Some(envs) = envs.get(wi) else { continue };
+            for (c, env) in w.pod.running_containers().zip(envs) {
+                // A database's own container is not its client.
+                if c.image_name().is_some_and(is_postgres_image) {
+                    continue;
+                }
+                let Some((host, span, url_pool, jdbc, server)) = db_host(w, env)
+                    .into_iter()
+                    .find_map(|(host, span, pool, jdbc)| {
+                        let server = match external.get(&host.to_ascii_lowercase()) {
+                            Some(&s) => (false, s),
+                            None => {
+                                let (svc, ns) = service_of(&host, &w.namespace)?;
+                                let key = (ns, svc);
+                                match hosts.get(&key) {
+                                    Some(&s) => (false, s),
+                                    None => (true, *pooler_hosts.get(&key)?),
+                                }
+                            }
+                        };
+                        Some((host, span, pool, jdbc, server))
+                    })
+                else {
+                    continue;
+                };
+                let Some((pool, overflow)) = pool_size(w, env, url_pool, jdbc) else {
+                    continue;
+                };
+                let (through_pooler, server) = server;
+                let list = if through_pooler {
+                    &mut pooler_clients
+                } else {
+                    &mut clients
+                };
+                list.push(DbClient {
+                    workload: wi,
+                    container: c.name.clone(),
+                    server,
+                    host: (host, span),
+                    pool,
+                    overflow,
+                    processes: processes(c, env),
+                });
+            }
+        }
+        Capacity {
+            databases: Vec::new(),
+            kafka_clusters: Vec::new(),
+            config_maps: Vec::new(),
+            servers,
+            clients,
+            poolers,
+            pooler_clients,
+            topics,
+        }
+    }
+}
+
+/// Each Kafka cluster with its brokers: the replicas of its node pools
+/// with the broker role when it has node pools, else `spec.kafka.replicas`.
+pub fn kafka_brokers(
+    clusters: Vec<KafkaCluster>,
+    pools: &[KafkaNodePool],
+) -> Vec<(KafkaCluster, Option<i64>)> {
+    clusters
+        .into_iter()
+        .map(|c| {
+            let mine: Vec<&KafkaNodePool> = pools
+                .iter()
+                .filter(|p| {
+                    p.cluster.as_deref() == Some(c.meta.name.as_str()) && p.namespace == c.namespace
+                })
+                .collect();
+            let brokers = if mine.is_empty() {
+                c.replicas.get()
+            } else {
+                mine.iter()
+                    .filter(|p| p.broker)
+                    .try_fold(0i64, |sum, p| Some(sum.saturating_add(p.replicas.get()?)))
+            };
+            (c, brokers)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls() {
+        assert_eq!(
+            pg_url(
+                "postgresql://app:secret@orders-db-rw.shop.svc:5432/orders?sslmode=require&pool_max_conns=12"
+            ),
+            Some(("orders-db-rw.shop.svc".into(), Some(12), false))
+        );
+        assert_eq!(
+            pg_url("postgresql+asyncpg://orders-db-rw/orders"),
+            Some(("orders-db-rw".into(), None, false))
+        );
+        assert_eq!(
+            pg_url("jdbc:postgresql://pg:5432/app"),
+            Some(("pg".into(), None, true))
+        );
+        assert_eq!(pg_url("mysql://db/app"), None);
+        assert_eq!(pg_url("postgres://$(DB_HOST):5432/app"), None);
+        assert_eq!(pg_url("https://example.com"), None);
+    }
+
+    #[test]
+    fn service_names() {
+        let s = |h: &str| service_of(h, "shop");
+        assert_eq!(s("db"), Some(("db".into(), "shop".into())));
+        assert_eq!(s("db.data"), Some(("db".into(), "data".into())));
+        assert_eq!(s("db.data.svc"), Some(("db".into(), "data".into())));
+        assert_eq!(
+            s("db.data.svc.cluster.local"),
+            Some(("db".into(), "data".into()))
+        );
+        assert_eq!(s("db.example.com"), None);
+    }
+
+    #[test]
+    fn counts() {
+        assert_eq!(parse_count("20"), Some(20));
+        assert_eq!(parse_count(" \"5\" "), Some(5));
+        assert_eq!(parse_count("ten"), None);
+        assert_eq!(parse_count("0"), None);
+        assert_eq!(parse_count("-1"), None);
+        assert_eq!(parse_count("${POOL}"), None);
+        assert_eq!(parse_count("100000000000000000000"), None);
+    }
+
+    #[test]
+    fn postgres_images() {
+        assert!(is_postgres_image("postgres:16"));
+        assert!(is_postgres_image("docker.io/bitnami/postgresql:16.4.0"));
+        assert!(is_postgres_image("postgis/postgis:16-3.4"));
+        assert!(!is_postgres_image("ghcr.io/acme/postgres-exporter:1"));
+        assert!(!is_postgres_image("pgbouncer/pgbouncer"));
+    }
+}
