@@ -244,7 +244,7 @@ fn member_list(w: &Workload) -> Option<MemberList> {
             .flat_map(|a| a.split_whitespace())
             .collect();
         let v = zookeeper::flag_value(&argv, "--initial-cluster")?;
-        let n = zookeeper::etcd_initial_cluster(&v);
+        let n = zookeeper::etcd_initial_cluster(v);
         Some(MemberList {
             text: v.to_string(),
             voters: i64::try_from(n).ok()?,
