@@ -235,6 +235,7 @@ fn check(args: CheckArgs) -> Result<ExitCode, RunError> {
             .as_ref()
             .map(|c| c.per_file_ignores.clone())
             .unwrap_or_default(),
+        nginx_version: config.as_ref().and_then(|c| c.nginx_version),
         ..Settings::new(Vec::new())
     };
     let fail_on = args

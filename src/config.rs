@@ -9,6 +9,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::discover::GlobList;
+use crate::extract::proxy::NginxVersion;
 use crate::finding::Severity;
 use crate::rules::{Rule, RuleSet, resolve_selector};
 use crate::source::{LineIndex, Pos};
@@ -33,6 +34,16 @@ struct RawConfig {
     severity: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
     /// Glob → rules not reported for the matching files.
     per_file_ignores: Option<BTreeMap<Spanned<String>, SpannedList>>,
+    /// `[nginx]`: facts about the nginx the configs run on (SL501).
+    nginx: Option<RawNginx>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawNginx {
+    /// The nginx release the configs target (`"1.30"`); decides whether an
+    /// unset `proxy_http_version` means HTTP/1.0 (SL501).
+    version: Option<Spanned<String>>,
 }
 
 /// A config file, validated.
@@ -45,6 +56,7 @@ pub struct Config {
     pub fail_on: Option<FailOn>,
     pub severity: Vec<(Rule, Severity)>,
     pub per_file_ignores: Vec<(GlobList, RuleSet)>,
+    pub nginx_version: Option<NginxVersion>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -197,6 +209,22 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
             .map_err(|(_, why)| err(glob.span().start, format!("invalid glob: {why}")))?;
         per_file_ignores.push((g, rules(list)?));
     }
+    let nginx_version = raw
+        .nginx
+        .as_ref()
+        .and_then(|n| n.version.as_ref())
+        .map(|v| {
+            NginxVersion::parse(v.get_ref()).ok_or_else(|| {
+                err(
+                    v.span().start,
+                    format!(
+                        "nginx version must look like \"1.30\" or \"1.29.7\", not `{}`",
+                        v.get_ref()
+                    ),
+                )
+            })
+        })
+        .transpose()?;
     Ok(Config {
         path: path.to_path_buf(),
         select,
@@ -205,6 +233,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         fail_on,
         severity,
         per_file_ignores,
+        nginx_version,
     })
 }
 

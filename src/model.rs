@@ -87,6 +87,8 @@ pub struct Model {
     pub links: Vec<Links>,
     /// The workload each autoscaler's `scaleTargetRef` resolves to.
     pub autoscaler_targets: Vec<Option<usize>>,
+    /// nginx configurations (includes expanded) and HAProxy files.
+    pub proxies: crate::extract::proxy::Proxies,
     /// Indexes into `limit_ranges` by namespace.
     limit_ranges_by_ns: HashMap<String, Vec<usize>>,
     /// (kind, namespace, name) → API groups of every object in the tree.
@@ -258,6 +260,7 @@ impl Model {
             autoscalers,
             links,
             autoscaler_targets,
+            proxies: crate::extract::proxy::Proxies::build(files, facts.nginx, facts.haproxy),
             limit_ranges_by_ns,
             objects,
             workload_namespaces,

@@ -92,7 +92,7 @@ impl FileKind {
     /// Whether this build has a parser for the kind. Files of other kinds are
     /// counted and skipped quietly.
     pub fn is_linted(self) -> bool {
-        matches!(self, FileKind::Yaml)
+        matches!(self, FileKind::Yaml | FileKind::Nginx | FileKind::Haproxy)
     }
 }
 

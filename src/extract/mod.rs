@@ -1,7 +1,10 @@
 //! Parsed trees read into typed facts, one `Facts` per file.
 
 pub mod autoscaling;
+pub mod haproxy;
 pub mod k8s;
+pub mod nginx;
+pub mod proxy;
 
 use std::path::PathBuf;
 
@@ -22,6 +25,10 @@ pub struct Facts {
     pub kustomizations: Vec<(PathBuf, String)>,
     /// Number of Kubernetes objects read.
     pub k8s_objects: usize,
+    /// Parsed nginx files, joined into configurations by the model.
+    pub nginx: Vec<crate::formats::nginx::NginxFile>,
+    /// Parsed HAProxy files.
+    pub haproxy: Vec<crate::formats::haproxy::HaproxyFile>,
 }
 
 impl Facts {
@@ -34,6 +41,8 @@ impl Facts {
         self.objects.append(&mut other.objects);
         self.kustomizations.append(&mut other.kustomizations);
         self.k8s_objects += other.k8s_objects;
+        self.nginx.append(&mut other.nginx);
+        self.haproxy.append(&mut other.haproxy);
     }
 }
 
