@@ -70,19 +70,10 @@ impl<'a> Proxy<'a> {
         found
     }
 
-    /// `timeout <name> <value>` in effect, or its pre-1.5 spelling.
+    /// `timeout <name> <value>` in effect. (The pre-1.5 `clitimeout`,
+    /// `contimeout` and `srvtimeout` are refused since HAProxy 2.1.)
     pub fn timeout(&self, name: &str) -> Option<&'a Line> {
-        let legacy = match name {
-            "client" => "clitimeout",
-            "server" => "srvtimeout",
-            "connect" => "contimeout",
-            _ => "",
-        };
-        self.lines()
-            .filter(|l| {
-                l.is("timeout", Some(name)) || (!legacy.is_empty() && l.keyword() == legacy)
-            })
-            .last()
+        self.lines().filter(|l| l.is("timeout", Some(name))).last()
     }
 
     /// `mode` in effect; HAProxy's default is tcp.

@@ -216,6 +216,27 @@ fn split_line(
                             }
                             continue;
                         }
+                        // `"${NAME}"`: HAProxy expands it at start-up and
+                        // refuses a name it cannot read.
+                        if n == '$' && quote == '"' && chars.peek() == Some(&'{') {
+                            let at = col - 1;
+                            text.push(n);
+                            let name: String = std::iter::from_fn(|| {
+                                chars.next_if(|c| {
+                                    *c == '{' || c.is_ascii_alphanumeric() || *c == '_'
+                                })
+                            })
+                            .collect();
+                            col += crate::source::to_u32(name.chars().count());
+                            text.push_str(&name);
+                            if chars.peek() != Some(&'}') && error.is_none() {
+                                error = Some(SyntaxError {
+                                    pos: pos(at),
+                                    message: "unmatched brace in environment variable name: HAProxy reads letters, digits and `_` up to `}`".into(),
+                                });
+                            }
+                            continue;
+                        }
                         text.push(n);
                     }
                     if !closed && error.is_none() {
@@ -280,6 +301,8 @@ mod tests {
         let f = parse("defaults from base\n", FileId(0));
         assert_eq!(f.sections.first().unwrap().name(), None);
         assert_eq!(f.sections.first().unwrap().from().unwrap().text, "base");
+        let env = parse("frontend f\n  bind \"${ADDR:-0.0.0.0}\":80\n", FileId(0));
+        assert_eq!(env.error.unwrap().pos, Pos::new(2, 9));
         let bad = parse("backend b\n  server a \"1.2.3.4\n", FileId(0));
         assert_eq!(bad.error.unwrap().pos, Pos::new(2, 12));
         let stray = parse("\n  maxconn 10\n", FileId(0));

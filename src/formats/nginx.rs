@@ -513,10 +513,12 @@ pub fn parse(text: &str, file: FileId) -> NginxFile {
             }
         }
     }
+    // nginx reports an unexpected end of file where the file ends.
+    let eof = lexer.pos();
     if let Some(first) = words.first() {
         error(
             &mut out,
-            last_pos,
+            eof,
             format!(
                 "unexpected end of file: directive `{}` (line {}) is missing its `;`",
                 first.text, first.span.start.line
@@ -528,7 +530,7 @@ pub fn parse(text: &str, file: FileId) -> NginxFile {
     {
         error(
             &mut out,
-            last_pos,
+            eof,
             format!(
                 "unexpected end of file: the `{}` block opened at line {} is never closed with `}}`",
                 opener.name.text, opener.name.span.start.line
