@@ -675,3 +675,66 @@ mod tests {
         assert!(noise.error.is_some());
     }
 }
+
+/// Tokenizer throughput on the synthetic corpus's nginx files, for
+/// BENCHMARKS.md: `cargo test --release --lib -- --ignored --nocapture
+/// nginx_tokenizer_throughput` (`SCALELINT_NGINX_CORPUS` names another
+/// directory). Prints MB/s of one thread; asserts nothing about time.
+#[cfg(test)]
+mod throughput {
+    use super::*;
+
+    #[test]
+    #[ignore = "a measurement, run by hand in release mode"]
+    fn nginx_tokenizer_throughput() {
+        let dir = std::env::var("SCALELINT_NGINX_CORPUS")
+            .unwrap_or_else(|_| "/tmp/scalelint-bench/s1000/nginx".into());
+        let mut texts = Vec::new();
+        let mut stack = vec![std::path::PathBuf::from(&dir)];
+        while let Some(d) = stack.pop() {
+            let Ok(entries) = std::fs::read_dir(&d) else {
+                continue;
+            };
+            for e in entries.flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else if let Ok(t) = std::fs::read_to_string(&p) {
+                    texts.push(t);
+                }
+            }
+        }
+        if texts.is_empty() {
+            println!("skipped: no nginx files under {dir}");
+            return;
+        }
+        let bytes: usize = texts.iter().map(String::len).sum();
+        let measure = |what: &str, f: &dyn Fn(&str) -> usize| {
+            let mut rounds = 0u32;
+            let mut sink = 0usize;
+            let started = std::time::Instant::now();
+            while started.elapsed() < std::time::Duration::from_secs(2) {
+                for t in &texts {
+                    sink = sink.wrapping_add(f(t));
+                }
+                rounds += 1;
+            }
+            let secs = started.elapsed().as_secs_f64();
+            let mb = bytes as f64 * f64::from(rounds) / 1e6;
+            println!(
+                "{what}: {:.0} MB/s ({} files, {bytes} bytes, {rounds} rounds, {sink} tokens/nodes)",
+                mb / secs,
+                texts.len()
+            );
+        };
+        measure("tokenize", &|t| {
+            let mut lexer = Lexer::new(t);
+            let mut n = 0;
+            while lexer.next_token().is_some() {
+                n += 1;
+            }
+            n
+        });
+        measure("parse", &|t| parse(t, FileId(0)).directives.len());
+    }
+}
