@@ -149,6 +149,18 @@ pub struct NginxConfig {
     pub maps: Vec<MapBlock>,
     /// Every directive name outside data and Lua blocks, for SL504.
     pub directives: Vec<Word>,
+    /// The main-level `events` block, when the entry file is a main config.
+    pub events: Option<Events>,
+    /// Main-level `worker_processes`.
+    pub worker_processes: Option<Setting<String>>,
+}
+
+/// The `events` block and its `worker_connections`.
+#[derive(Clone, Debug)]
+pub struct Events {
+    /// The `events` word.
+    pub span: Span,
+    pub worker_connections: Option<Setting<u64>>,
 }
 
 impl NginxConfig {
@@ -387,6 +399,8 @@ impl<'a> Walker<'a, '_> {
             proxy_passes: Vec::new(),
             maps: Vec::new(),
             directives: Vec::new(),
+            events: None,
+            worker_processes: None,
         };
         let items = self.expand(&file.directives, &Rc::new(vec![entry]));
         self.walk(&items, &Inherited::default(), &mut config, 0);
@@ -500,6 +514,9 @@ impl<'a> Walker<'a, '_> {
         for (d, chain) in items {
             config.directives.push(d.name.clone());
             let name = d.name.text.as_str();
+            if depth == 0 {
+                main_level(d, config);
+            }
             if d.lua || DATA_BLOCKS.contains(&name) {
                 if name == "map" && d.block.is_some() {
                     let children = self.expand(d.children(), chain);
@@ -537,6 +554,36 @@ impl<'a> Walker<'a, '_> {
             }
             self.walk(&children, &inner, config, depth + 1);
         }
+    }
+}
+
+/// `events { worker_connections }` and `worker_processes` of a main config.
+fn main_level(d: &Directive, config: &mut NginxConfig) {
+    if d.is("worker_processes")
+        && let Some(v) = d.arg(0)
+    {
+        config.worker_processes = Some(Setting {
+            value: v.to_string(),
+            span: d.name.span,
+        });
+    }
+    if d.is("events") && d.block.is_some() {
+        let worker_connections = d
+            .children()
+            .iter()
+            .filter(|c| c.is("worker_connections"))
+            .filter_map(|c| {
+                let value = c.arg(0)?.parse().ok()?;
+                Some(Setting {
+                    value,
+                    span: c.name.span,
+                })
+            })
+            .next_back();
+        config.events = Some(Events {
+            span: d.name.span,
+            worker_connections,
+        });
     }
 }
 

@@ -44,6 +44,7 @@ pub enum Rule {
     NonstandardDirective,
     ProxyPinnedToSingleBackend,
     WebsocketUpgradeMissing,
+    NginxWorkerConnectionsLow,
     HaproxyServerWithoutCheck,
     HaproxyHttpchkWithoutCheck,
     HaproxyTimeoutsMissing,
@@ -337,6 +338,15 @@ pub static RULES: &[RuleInfo] = &[
         status: Status::Stable,
         check: Check::Model(proxy::websocket_upgrade_missing::check),
         doc_source: doc!("websocket-upgrade-missing"),
+    },
+    RuleInfo {
+        rule: Rule::NginxWorkerConnectionsLow,
+        code: "SL509",
+        name: "nginx-worker-connections-low",
+        severity: Severity::Note,
+        status: Status::Stable,
+        check: Check::Model(proxy::nginx_worker_connections_low::check),
+        doc_source: doc!("nginx-worker-connections-low"),
     },
     RuleInfo {
         rule: Rule::HaproxyServerWithoutCheck,

@@ -8,6 +8,7 @@ pub mod haproxy_httpchk_without_check;
 pub mod haproxy_maxconn_inconsistent;
 pub mod haproxy_server_without_check;
 pub mod haproxy_timeouts_missing;
+pub mod nginx_worker_connections_low;
 pub mod nonstandard_directive;
 pub mod proxy_pinned_to_single_backend;
 pub mod stock_directives;
