@@ -324,8 +324,17 @@ fn resolve(
                 continue;
             };
             let m = glob.compile_matcher();
+            // The directory part before the first wildcard: a cheap filter
+            // before the glob, so many includes over many files stay fast.
+            let text = full.to_string_lossy();
+            let literal = text.split(['*', '?', '[']).next().unwrap_or_default();
+            let dir = Path::new(literal.rsplit_once('/').map_or("", |(d, _)| d));
             let mut v: Vec<usize> = (0..paths.len())
-                .filter(|&i| paths.get(i).is_some_and(|p| m.is_match(p)))
+                .filter(|&i| {
+                    paths
+                        .get(i)
+                        .is_some_and(|p| p.starts_with(dir) && m.is_match(p))
+                })
                 .collect();
             v.sort_by(|a, b| paths.get(*a).cmp(&paths.get(*b)));
             v
