@@ -19,7 +19,7 @@ impl Violation for HaproxyHttpchkWithoutCheck {
     fn message(&self) -> String {
         let Self { what, proxies } = self;
         format!(
-            "`{what}` configures an HTTP health check, but no server of {} has `check`: the check never runs and dead servers keep receiving traffic",
+            "`{what}` configures an HTTP health check, but none of the servers of {} has `check`: the check never runs and dead servers keep receiving traffic",
             proxies.join(", ")
         )
     }
@@ -29,7 +29,21 @@ impl Violation for HaproxyHttpchkWithoutCheck {
     }
 
     fn subject(&self) -> String {
-        format!("{} {}", self.what, self.proxies.join(","))
+        // Names only: the server counts may change without a new finding.
+        let names: Vec<&str> = self
+            .proxies
+            .iter()
+            .map(|p| p.split(" (").next().unwrap_or(p))
+            .collect();
+        format!("{} {}", self.what, names.join(","))
+    }
+}
+
+fn plural(n: usize) -> String {
+    if n == 1 {
+        "1 server".into()
+    } else {
+        format!("{n} servers")
     }
 }
 
@@ -58,7 +72,7 @@ pub fn check(model: &Model, out: &mut Findings) {
                 .entry(span)
                 .or_insert_with(|| (what, Vec::new()))
                 .1
-                .push(proxy.display());
+                .push(format!("{} ({})", proxy.display(), plural(servers.len())));
         }
         for (span, (what, proxies)) in by_line {
             out.report(HaproxyHttpchkWithoutCheck { what, proxies }, span);
