@@ -341,6 +341,7 @@ fn check(args: CheckArgs) -> Result<ExitCode, RunError> {
             .unwrap_or_default(),
         declared: config.as_ref().map(|c| (c.path.clone(), c.facts.clone())),
         explain_facts: args.explain_facts,
+        nginx_version: config.as_ref().and_then(|c| c.nginx_version),
         ..Settings::new(Vec::new())
     };
     let fail_on = args

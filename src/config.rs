@@ -9,6 +9,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::discover::GlobList;
+use crate::extract::proxy::NginxVersion;
 use crate::finding::Severity;
 use crate::rules::{Rule, RuleSet, resolve_selector};
 use crate::source::{LineIndex, Pos};
@@ -35,6 +36,8 @@ struct RawConfig {
     per_file_ignores: Option<BTreeMap<Spanned<String>, SpannedList>>,
     /// Facts about things outside the tree (managed databases, topics).
     facts: Option<RawFacts>,
+    /// `[nginx]`: facts about the nginx the configs run on (SL501).
+    nginx: Option<RawNginx>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -94,6 +97,14 @@ impl DeclaredFacts {
     }
 }
 
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawNginx {
+    /// The nginx release the configs target (`"1.30"`); decides whether an
+    /// unset `proxy_http_version` means HTTP/1.0 (SL501).
+    version: Option<Spanned<String>>,
+}
+
 /// A config file, validated.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -105,6 +116,7 @@ pub struct Config {
     pub severity: Vec<(Rule, Severity)>,
     pub per_file_ignores: Vec<(GlobList, RuleSet)>,
     pub facts: DeclaredFacts,
+    pub nginx_version: Option<NginxVersion>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -308,6 +320,22 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
             partitions: number(&t.partitions, 1, "partitions")?,
         });
     }
+    let nginx_version = raw
+        .nginx
+        .as_ref()
+        .and_then(|n| n.version.as_ref())
+        .map(|v| {
+            NginxVersion::parse(v.get_ref()).ok_or_else(|| {
+                err(
+                    v.span().start,
+                    format!(
+                        "nginx version must look like \"1.30\" or \"1.29.7\", not `{}`",
+                        v.get_ref()
+                    ),
+                )
+            })
+        })
+        .transpose()?;
     Ok(Config {
         path: path.to_path_buf(),
         select,
@@ -317,6 +345,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         severity,
         per_file_ignores,
         facts,
+        nginx_version,
     })
 }
 

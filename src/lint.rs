@@ -34,6 +34,8 @@ pub struct Settings {
     pub severity: Vec<(Rule, Severity)>,
     pub per_file_ignores: Vec<(GlobList, RuleSet)>,
     pub max_file_size: u64,
+    /// `[nginx] version` (SL501); `None` assumes a release before 1.29.7.
+    pub nginx_version: Option<crate::extract::proxy::NginxVersion>,
     /// Counts files as they are parsed, for a progress display.
     pub progress: Option<Arc<Progress>>,
     /// The day `until` dates of suppressions are compared with; the clock's
@@ -79,6 +81,7 @@ impl Settings {
             severity: Vec::new(),
             per_file_ignores: Vec::new(),
             max_file_size: DEFAULT_MAX_FILE_SIZE,
+            nginx_version: None,
             progress: None,
             today: None,
             baseline: None,
@@ -239,7 +242,9 @@ pub fn lint(settings: &Settings) -> Outcome {
         crate::extract::capacity::declared(declared, id, &mut facts);
     }
 
-    let model = Model::build(&files, facts);
+    let mut model = Model::build(&files, facts);
+    model.proxies.nginx_version = settings.nginx_version;
+    pipeline_findings.extend(model.proxies.include_findings());
     let mut findings: Vec<Finding> = RULES
         .par_iter()
         .filter(|r| settings.enabled.contains(r.rule))
@@ -440,6 +445,11 @@ fn process(file: &SourceFile, max_size: u64) -> FileResult {
     let lossy;
     let text = match std::str::from_utf8(&bytes) {
         Ok(t) => t,
+        Err(_) if matches!(file.kind, FileKind::Nginx | FileKind::Haproxy) => {
+            // nginx and HAProxy read bytes, not UTF-8: a Latin-1 comment is valid.
+            lint_proxy(file, &String::from_utf8_lossy(&bytes), &mut result);
+            return result;
+        }
         // Redis and ZooKeeper read their configs as bytes: a Latin-1
         // comment or password is not an error there, nor in an SQL dump.
         Err(_)
@@ -484,6 +494,7 @@ fn process(file: &SourceFile, max_size: u64) -> FileResult {
         return result;
     }
     match file.kind {
+        FileKind::Nginx | FileKind::Haproxy => lint_proxy(file, text, &mut result),
         FileKind::Yaml => lint_yaml(file, text, &mut result),
         _ => {
             result.status = FileStatus::Linted;
@@ -495,6 +506,15 @@ fn process(file: &SourceFile, max_size: u64) -> FileResult {
         }
     }
     result
+}
+
+fn lint_proxy(file: &SourceFile, text: &str, result: &mut FileResult) {
+    result.status = FileStatus::Linted;
+    if let Some(p) = extract::proxy::read(file, text, &mut result.facts) {
+        let subject = format!("syntax {}", file.kind.label());
+        let finding = pipeline_finding(Rule::ParseError, p.span, p.message, Some(p.help), subject);
+        result.findings.push(finding);
+    }
 }
 
 fn lint_yaml(file: &SourceFile, text: &str, result: &mut FileResult) {

@@ -106,6 +106,8 @@ impl FileKind {
                 | FileKind::SentinelConf
                 | FileKind::ZooCfg
                 | FileKind::Sql
+                | FileKind::Nginx
+                | FileKind::Haproxy
         )
     }
 }

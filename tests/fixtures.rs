@@ -383,7 +383,7 @@ fn doc_examples_fire_and_their_fixes_do_not() {
         }
         for (example, should_fire) in [(&doc.example_bad, true), (&doc.example_good, false)] {
             let dir = tempfile::tempdir().unwrap();
-            let path = dir.path().join("example.yaml");
+            let path = dir.path().join(example_file_name(rule.code));
             std::fs::write(&path, example).unwrap();
             let outcome = run(vec![path], rules_for(rule, &[example.to_string()]));
             let fired = outcome
@@ -403,6 +403,17 @@ fn doc_examples_fire_and_their_fixes_do_not() {
                 }
             );
         }
+    }
+}
+
+/// The file a doc example is written to, so it is read as the format it is in.
+fn example_file_name(code: &str) -> &'static str {
+    if code.starts_with("SL50") {
+        "nginx.conf"
+    } else if code.starts_with("SL51") {
+        "haproxy.cfg"
+    } else {
+        "example.yaml"
     }
 }
 

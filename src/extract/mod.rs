@@ -5,8 +5,11 @@ pub mod capacity;
 pub mod clickhouse;
 pub mod compose;
 pub mod config_files;
+pub mod haproxy;
 pub mod k8s;
+pub mod nginx;
 pub mod operators;
+pub mod proxy;
 pub mod redis;
 pub mod zookeeper;
 
@@ -46,6 +49,10 @@ pub struct Facts {
     pub consensus_objects: Vec<operators::ConsensusObject>,
     /// ConfigMaps that kustomizations generate from files.
     pub generated_config_maps: Vec<config_files::GeneratedConfigMap>,
+    /// Parsed nginx files, joined into configurations by the model.
+    pub nginx: Vec<crate::formats::nginx::NginxFile>,
+    /// Parsed HAProxy files.
+    pub haproxy: Vec<crate::formats::haproxy::HaproxyFile>,
 }
 
 impl Facts {
@@ -83,6 +90,8 @@ impl Facts {
         self.consensus_objects.append(&mut other.consensus_objects);
         self.generated_config_maps
             .append(&mut other.generated_config_maps);
+        self.nginx.append(&mut other.nginx);
+        self.haproxy.append(&mut other.haproxy);
     }
 }
 

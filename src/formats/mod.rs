@@ -1,5 +1,7 @@
 //! One parser per input format, each producing a tree whose nodes carry spans.
 
 pub mod conf;
+pub mod haproxy;
+pub mod nginx;
 pub mod xml;
 pub mod yaml;

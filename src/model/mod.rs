@@ -103,6 +103,8 @@ pub struct Model {
     pub generated_config_maps: Vec<crate::extract::config_files::GeneratedConfigMap>,
     /// Database servers and clients, Kafka topics.
     pub capacity: capacity::Capacity,
+    /// nginx configurations (includes expanded) and HAProxy files.
+    pub proxies: crate::extract::proxy::Proxies,
     /// Indexes into `limit_ranges` by namespace.
     limit_ranges_by_ns: HashMap<String, Vec<usize>>,
     /// (kind, namespace, name) → API groups of every object in the tree.
@@ -325,6 +327,7 @@ impl Model {
             replicated_tables: facts.replicated_tables,
             consensus_objects: facts.consensus_objects,
             generated_config_maps: facts.generated_config_maps,
+            proxies: crate::extract::proxy::Proxies::build(files, facts.nginx, facts.haproxy),
             limit_ranges_by_ns,
             objects,
             workload_namespaces,

@@ -1,0 +1,76 @@
+//! SL513 haproxy-maxconn-inconsistent. Docs: rules/haproxy-maxconn-inconsistent.toml
+
+use crate::extract::haproxy::{global, proxies};
+use crate::finding::{Findings, Violation};
+use crate::model::Model;
+use crate::rules::Rule;
+
+use super::Seen;
+
+pub struct HaproxyMaxconnInconsistent {
+    proxy: String,
+    maxconn: u64,
+    global: u64,
+    global_line: u32,
+}
+
+impl Violation for HaproxyMaxconnInconsistent {
+    const RULE: Rule = Rule::HaproxyMaxconnInconsistent;
+
+    fn message(&self) -> String {
+        let Self {
+            proxy,
+            maxconn,
+            global,
+            global_line,
+        } = self;
+        format!(
+            "{proxy} has maxconn {maxconn}, above the global maxconn {global} (line {global_line}): the process stops accepting at {global} connections, so this limit is never reached"
+        )
+    }
+
+    fn help(&self) -> Option<String> {
+        Some(format!(
+            "lower the frontend maxconn to at most {} or raise the global maxconn (and the file descriptor limit with it)",
+            self.global
+        ))
+    }
+
+    fn subject(&self) -> String {
+        self.proxy.clone()
+    }
+}
+
+pub fn check(model: &Model, out: &mut Findings) {
+    for file in &model.proxies.haproxy {
+        let Some(g) = global(file, "maxconn") else {
+            continue;
+        };
+        let Some(limit) = g.arg(0).and_then(|w| w.text.parse::<u64>().ok()) else {
+            continue;
+        };
+        let mut seen = Seen::default();
+        for proxy in proxies(file).iter().filter(|p| p.is_frontend()) {
+            let Some(line) = proxy.last("maxconn", None) else {
+                continue;
+            };
+            let Some(word) = line.arg(0) else { continue };
+            let Ok(maxconn) = word.text.parse::<u64>() else {
+                continue;
+            };
+            if maxconn <= limit || !seen.first(word.span) {
+                continue;
+            }
+            let v = HaproxyMaxconnInconsistent {
+                proxy: proxy.display(),
+                maxconn,
+                global: limit,
+                global_line: g.span().map_or(0, |s| s.start.line),
+            };
+            let f = out.report(v, word.span);
+            if let Some(s) = g.span() {
+                f.related(s, format!("global maxconn {limit}"));
+            }
+        }
+    }
+}

@@ -1,0 +1,112 @@
+//! SL503 upstream-failover-disabled. Docs: rules/upstream-failover-disabled.toml
+
+use crate::finding::{Findings, Violation};
+use crate::model::Model;
+use crate::rules::Rule;
+
+use super::Seen;
+
+pub enum UpstreamFailoverDisabled {
+    /// `max_fails=0` on one server.
+    NeverMarkedDown {
+        server: String,
+        upstream: String,
+        servers: usize,
+    },
+    /// `proxy_next_upstream off` for a location.
+    NoRetry {
+        location: String,
+        upstream: String,
+        servers: usize,
+    },
+}
+
+impl Violation for UpstreamFailoverDisabled {
+    const RULE: Rule = Rule::UpstreamFailoverDisabled;
+
+    fn message(&self) -> String {
+        match self {
+            Self::NeverMarkedDown {
+                server,
+                upstream,
+                servers,
+            } => format!(
+                "server `{server}` of upstream `{upstream}` ({servers} servers) has max_fails=0: nginx never marks it unavailable, so while it is down every request it is picked for tries it first and pays for the failed attempt"
+            ),
+            Self::NoRetry {
+                location,
+                upstream,
+                servers,
+            } => format!(
+                "proxy_next_upstream off for location `{location}`, which proxies to upstream `{upstream}` ({servers} servers): a failed attempt is never retried on another server"
+            ),
+        }
+    }
+
+    fn help(&self) -> Option<String> {
+        Some(match self {
+            Self::NeverMarkedDown { .. } => {
+                "remove max_fails=0 (the default is 1) or set e.g. `max_fails=3 fail_timeout=10s`"
+                    .into()
+            }
+            Self::NoRetry { .. } => {
+                "remove `proxy_next_upstream off` (the default retries on `error timeout`), or list the conditions that are safe to retry"
+                    .into()
+            }
+        })
+    }
+
+    fn subject(&self) -> String {
+        match self {
+            Self::NeverMarkedDown {
+                server, upstream, ..
+            } => format!("upstream {upstream} server {server}"),
+            Self::NoRetry {
+                location, upstream, ..
+            } => format!("location {location} upstream {upstream}"),
+        }
+    }
+}
+
+pub fn check(model: &Model, out: &mut Findings) {
+    let mut seen = Seen::default();
+    for config in &model.proxies.nginx {
+        for u in config.upstreams.iter().filter(|u| u.servers.len() >= 2) {
+            for s in &u.servers {
+                let Some(word) = s.max_fails_zero else {
+                    continue;
+                };
+                if !seen.first(word) {
+                    continue;
+                }
+                let v = UpstreamFailoverDisabled::NeverMarkedDown {
+                    server: s.address.text.clone(),
+                    upstream: u.name.clone(),
+                    servers: u.servers.len(),
+                };
+                out.report(v, word);
+            }
+        }
+        for p in &config.proxy_passes {
+            let Some(next) = &p.next_upstream else {
+                continue;
+            };
+            let Some(u) = config.upstream_of(p) else {
+                continue;
+            };
+            if next.value != ["off"] || u.servers.len() < 2 || !seen.first(next.span) {
+                continue;
+            }
+            let v = UpstreamFailoverDisabled::NoRetry {
+                location: p
+                    .location
+                    .as_ref()
+                    .map_or("(none)".into(), |w| w.text.clone()),
+                upstream: u.name.clone(),
+                servers: u.servers.len(),
+            };
+            out.report(v, next.span)
+                .related(p.span, format!("proxy_pass to `{}`", u.name));
+        }
+    }
+}

@@ -1,0 +1,177 @@
+//! SL501 upstream-keepalive-ineffective. Docs: rules/upstream-keepalive-ineffective.toml
+
+use crate::extract::nginx::{NginxConfig, ProxyPass};
+use crate::extract::proxy::NginxVersion;
+use crate::finding::{Findings, Violation};
+use crate::model::Model;
+use crate::rules::Rule;
+use crate::source::Span;
+
+use super::Seen;
+
+pub struct UpstreamKeepaliveIneffective {
+    upstream: String,
+    keepalive: u64,
+    location: String,
+    reasons: Vec<String>,
+}
+
+impl Violation for UpstreamKeepaliveIneffective {
+    const RULE: Rule = Rule::UpstreamKeepaliveIneffective;
+
+    fn message(&self) -> String {
+        let Self {
+            upstream,
+            keepalive,
+            location,
+            reasons,
+        } = self;
+        format!(
+            "location `{location}` proxies to upstream `{upstream}` (keepalive {keepalive}) but no connection is ever reused: {}",
+            reasons.join("; ")
+        )
+    }
+
+    fn help(&self) -> Option<String> {
+        Some(
+            "set `proxy_http_version 1.1;` and `proxy_set_header Connection \"\";` in this location (a location with its own proxy_set_header lines inherits none from the server)"
+                .into(),
+        )
+    }
+
+    fn subject(&self) -> String {
+        format!("location {} upstream {}", self.location, self.upstream)
+    }
+}
+
+/// Why a request cannot keep its upstream connection, with the location
+/// that says so.
+struct Reason {
+    text: String,
+    related: Option<(Span, String)>,
+}
+
+pub fn check(model: &Model, out: &mut Findings) {
+    let version = model.proxies.nginx_version;
+    let new_defaults = version.is_some_and(|v| v >= NginxVersion::KEEPALIVE_DEFAULTS);
+    let mut seen = Seen::default();
+    for config in &model.proxies.nginx {
+        for p in &config.proxy_passes {
+            if !matches!(p.scheme(), Some("http" | "https")) {
+                continue;
+            }
+            let Some(upstream) = config.upstream_of(p) else {
+                continue;
+            };
+            let Some(keepalive) = &upstream.keepalive else {
+                continue;
+            };
+            let mut reasons = Vec::new();
+            reasons.extend(http_version_reason(p, version, new_defaults));
+            reasons.extend(connection_reason(config, p, new_defaults));
+            if reasons.is_empty() || !seen.first(p.span) {
+                continue;
+            }
+            let v = UpstreamKeepaliveIneffective {
+                upstream: upstream.name.clone(),
+                keepalive: keepalive.value,
+                location: p
+                    .location
+                    .as_ref()
+                    .map_or("(none)".into(), |w| w.text.clone()),
+                reasons: reasons.iter().map(|r| r.text.clone()).collect(),
+            };
+            let f = out.report(v, p.span);
+            f.related(
+                keepalive.span,
+                format!(
+                    "keepalive {} of upstream `{}`",
+                    keepalive.value, upstream.name
+                ),
+            );
+            for (span, message) in reasons.into_iter().filter_map(|r| r.related) {
+                f.related(span, message);
+            }
+        }
+    }
+}
+
+fn http_version_reason(
+    p: &ProxyPass,
+    version: Option<NginxVersion>,
+    new_defaults: bool,
+) -> Option<Reason> {
+    match &p.http_version {
+        Some(v) if v.value == "1.0" => Some(Reason {
+            text: format!(
+                "proxy_http_version 1.0 (line {}) closes every upstream connection after one request",
+                v.span.start.line
+            ),
+            related: Some((v.span, "proxy_http_version 1.0".into())),
+        }),
+        Some(_) => None,
+        None if new_defaults => None,
+        None => Some(Reason {
+            text: match version {
+                Some(v) => format!(
+                    "proxy_http_version is unset, so nginx {v} (`[nginx] version`) sends HTTP/1.0, which closes the connection after each request"
+                ),
+                None => "proxy_http_version is unset, so nginx before 1.29.7 sends HTTP/1.0, which closes the connection after each request (scalelint assumes an older nginx; set `[nginx] version` in .scalelint.toml if you run 1.29.7 or later)".into(),
+            },
+            related: None,
+        }),
+    }
+}
+
+fn connection_reason(config: &NginxConfig, p: &ProxyPass, new_defaults: bool) -> Option<Reason> {
+    let Some(h) = p.header("connection") else {
+        if new_defaults {
+            return None;
+        }
+        return Some(match &p.hidden_connection {
+            Some(hidden) => Reason {
+                text: format!(
+                    "`proxy_set_header Connection \"{}\"` (line {}) does not apply here: this level's own proxy_set_header lines replace the whole inherited set, so nginx sends its default `Connection: close`",
+                    hidden.value.text, hidden.span.start.line
+                ),
+                related: Some((hidden.span, "Connection header hidden by the location's own proxy_set_header".into())),
+            },
+            None => Reason {
+                text: "no `proxy_set_header Connection \"\"` is in effect, so nginx sends its default `Connection: close`".into(),
+                related: None,
+            },
+        });
+    };
+    let value = h.value.text.as_str();
+    if keeps_alive(value) {
+        return None;
+    }
+    if value.starts_with('$') {
+        // Only a variable set by a map of the configuration can be judged.
+        let map = config.map_of(value)?;
+        if keeps_alive(&map.empty.value) {
+            return None;
+        }
+        return Some(Reason {
+            text: format!(
+                "`proxy_set_header Connection {value}` (line {}) sends `{}` on every request without an Upgrade header (the map's entry at line {})",
+                h.span.start.line, map.empty.value, map.empty.span.start.line
+            ),
+            related: Some((
+                map.empty.span,
+                format!("{value} is `{}` for an empty value", map.empty.value),
+            )),
+        });
+    }
+    Some(Reason {
+        text: format!(
+            "`proxy_set_header Connection \"{value}\"` (line {}) is not empty",
+            h.span.start.line
+        ),
+        related: Some((h.span, format!("Connection \"{value}\""))),
+    })
+}
+
+fn keeps_alive(value: &str) -> bool {
+    value.is_empty() || value.eq_ignore_ascii_case("keep-alive")
+}
