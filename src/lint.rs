@@ -503,6 +503,7 @@ fn process(file: &SourceFile, max_size: u64) -> FileResult {
                     pipeline_finding(Rule::ParseError, p.span, p.message, Some(p.help), p.subject);
                 result.findings.push(finding);
             }
+            inline_suppressions(file, text, &mut result);
         }
     }
     result
@@ -515,6 +516,27 @@ fn lint_proxy(file: &SourceFile, text: &str, result: &mut FileResult) {
         let finding = pipeline_finding(Rule::ParseError, p.span, p.message, Some(p.help), subject);
         result.findings.push(finding);
     }
+    inline_suppressions(file, text, result);
+}
+
+/// `# scalelint-ignore` comments of the formats other than YAML (whose
+/// comments are placed with the help of the parsed tree).
+fn inline_suppressions(file: &SourceFile, text: &str, result: &mut FileResult) {
+    use crate::comments::hash::{HAPROXY_SECTIONS, Syntax};
+    // Cheap test first: almost no file mentions scalelint at all.
+    if !text.contains("scalelint") {
+        return;
+    }
+    let comments = match file.kind {
+        FileKind::Nginx => crate::comments::hash::scan(text, Syntax::Braces),
+        FileKind::Haproxy => crate::comments::hash::scan(text, Syntax::Sections(HAPROXY_SECTIONS)),
+        FileKind::RedisConf | FileKind::SentinelConf | FileKind::ZooCfg => {
+            crate::comments::hash::scan(text, Syntax::Lines)
+        }
+        FileKind::ClickhouseXml => crate::comments::xml::scan(text),
+        _ => return,
+    };
+    result.suppressions = suppress::from_comments(file.id, &comments, &mut result.findings);
 }
 
 fn lint_yaml(file: &SourceFile, text: &str, result: &mut FileResult) {

@@ -2698,3 +2698,36 @@ fn explain_facts_lists_links_and_numbers() {
     assert_eq!(worker["replicas"]["max"]["value"], 12);
     assert_eq!(worker["served"], false);
 }
+
+/// Inline suppressions work in Sentinel configs (a `#` line above the
+/// directive) as in YAML.
+#[test]
+fn a_comment_above_a_sentinel_directive_suppresses_it() {
+    let t = Tree::new();
+    t.write(
+        "sentinel.conf",
+        "port 26379\nsentinel monitor main 10.0.0.5 6379 2\n# scalelint-ignore: SL305 -- chaos lab\nsentinel down-after-milliseconds main 1000\nsentinel monitor jobs 10.0.0.6 6379 2\nsentinel down-after-milliseconds jobs 1000\n",
+    );
+    let out = run(t.cmd().args([
+        "--format",
+        "json",
+        "--include-suppressed",
+        "--select",
+        "SL305",
+        ".",
+    ]));
+    let v = out.json();
+    let got: Vec<(u64, bool)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["line"].as_u64().unwrap(),
+                f["suppressed"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(got, [(4, true), (6, false)], "{v:#}");
+    assert_eq!(out.code, Some(1));
+}
