@@ -48,6 +48,37 @@ pub struct Service {
     pub scale: Val<i64>,
     pub volumes: Vec<Volume>,
     pub container_name: Option<Spanned>,
+    /// The `container_name:` key.
+    pub container_name_key: Option<Span>,
+    pub ports: Vec<Port>,
+    pub depends_on: Vec<Dependency>,
+    /// `healthcheck`: `Some(true)` when defined, `Some(false)` when
+    /// `disable: true` or `test: ["NONE"]`, `None` when absent.
+    pub healthcheck: Option<bool>,
+    /// The `deploy:` key.
+    pub deploy_key: Option<Span>,
+    /// `deploy.resources.limits` with at least one entry.
+    pub limits: bool,
+}
+
+/// A `ports:` entry.
+#[derive(Clone, Debug)]
+pub struct Port {
+    /// As written (short syntax) or `published:target` (long syntax).
+    pub text: String,
+    /// The host ports it publishes: `None` when the host port is left to
+    /// Docker (an ephemeral port), else the first and last of the range.
+    pub published: Option<(u32, u32)>,
+    pub span: Span,
+}
+
+/// A `depends_on` entry.
+#[derive(Clone, Debug)]
+pub struct Dependency {
+    pub name: String,
+    /// `condition:` of the long syntax; the short syntax means `service_started`.
+    pub condition: Option<String>,
+    pub span: Span,
 }
 
 impl Service {
@@ -236,7 +267,111 @@ fn service(name: &str, key: Y<'_, '_>, v: Y<'_, '_>, file: FileId, path: &Path) 
         scale: count(v, "scale", file),
         volumes,
         container_name: v.get("container_name").and_then(|c| spanned(c, file)),
+        container_name_key: v
+            .entry("container_name")
+            .filter(|(_, c)| !c.is_null())
+            .map(|(k, _)| key_span(k, file)),
+        ports: v
+            .get("ports")
+            .into_iter()
+            .flat_map(|p| p.items())
+            .filter_map(|p| port(p, file))
+            .collect(),
+        depends_on: dependencies(v.get("depends_on"), file),
+        healthcheck: v.get("healthcheck").map(|h| {
+            let disabled = h.get("disable").and_then(|d| d.as_bool()) == Some(true)
+                || h.get("test")
+                    .is_some_and(|t| t.items().next().and_then(|i| i.as_str()) == Some("NONE"));
+            !disabled
+        }),
+        deploy_key: v.entry("deploy").map(|(k, _)| key_span(k, file)),
+        limits: v
+            .path(&["deploy", "resources", "limits"])
+            .is_some_and(|l| !l.entries().is_empty()),
     }
+}
+
+fn key_span(k: Y<'_, '_>, file: FileId) -> Span {
+    let (start, end) = (k.start(), k.end());
+    Span::new(
+        file,
+        start,
+        if end.line == start.line { end } else { start },
+    )
+}
+
+/// `8080`, `8080-8085` → the host port range.
+fn host_ports(text: &str) -> Option<(u32, u32)> {
+    let text = text.trim();
+    match text.split_once('-') {
+        Some((a, b)) => Some((a.trim().parse().ok()?, b.trim().parse().ok()?)),
+        None => text.parse().ok().map(|p| (p, p)),
+    }
+}
+
+fn port(p: Y<'_, '_>, file: FileId) -> Option<Port> {
+    let span = Span::new(file, p.start(), p.start());
+    if p.is_map() {
+        let published = p
+            .get("published")
+            .and_then(|v| v.as_str())
+            .and_then(host_ports);
+        let target = p.get("target").and_then(|t| t.as_str()).unwrap_or("");
+        return Some(Port {
+            text: format!(
+                "{}:{target}",
+                p.get("published").and_then(|v| v.as_str()).unwrap_or("")
+            ),
+            published,
+            span,
+        });
+    }
+    let text = p.as_str()?.to_string();
+    // [ip:]host:container[/proto]; a bare container port gets an ephemeral host port.
+    let no_proto = text.split('/').next().unwrap_or(&text);
+    let parts: Vec<&str> = no_proto.rsplitn(3, ':').collect();
+    let published = match parts.as_slice() {
+        [_container] => None,
+        [_container, host] | [_container, host, _] => {
+            if host.is_empty() {
+                None
+            } else {
+                host_ports(host)
+            }
+        }
+        _ => None,
+    };
+    Some(Port {
+        text,
+        published,
+        span,
+    })
+}
+
+fn dependencies(node: Option<Y<'_, '_>>, file: FileId) -> Vec<Dependency> {
+    let Some(node) = node else { return Vec::new() };
+    if node.is_map() {
+        return node
+            .entries()
+            .into_iter()
+            .filter_map(|(k, v)| {
+                Some(Dependency {
+                    name: k.as_str()?.to_string(),
+                    condition: v.get_str("condition").map(str::to_string),
+                    span: key_span(k, file),
+                })
+            })
+            .collect();
+    }
+    node.items()
+        .filter_map(|i| {
+            Some(Dependency {
+                name: i.as_text()?.to_string(),
+                condition: None,
+                span: key_span(i, file),
+            })
+        })
+        .collect()
 }
 
 fn volume(item: Y<'_, '_>, file: FileId) -> Option<Volume> {

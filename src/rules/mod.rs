@@ -7,6 +7,7 @@
 
 pub mod autoscaling;
 pub mod capacity;
+pub mod compose;
 pub mod k8s;
 pub mod proxy;
 pub mod quorum;
@@ -64,6 +65,10 @@ pub enum Rule {
     HaproxyHttpchkWithoutCheck,
     HaproxyTimeoutsMissing,
     HaproxyMaxconnInconsistent,
+    ComposeContainerNamePreventsScaling,
+    ComposeFixedHostPortScaled,
+    ComposeDependsOnNotReady,
+    ComposeResourcesMissing,
     ParseError,
     FileSkipped,
     InvalidConfig,
@@ -515,6 +520,42 @@ pub static RULES: &[RuleInfo] = &[
         status: Status::Stable,
         check: Check::Model(proxy::haproxy_maxconn_inconsistent::check),
         doc_source: doc!("haproxy-maxconn-inconsistent"),
+    },
+    RuleInfo {
+        rule: Rule::ComposeContainerNamePreventsScaling,
+        code: "SL601",
+        name: "compose-container-name-prevents-scaling",
+        severity: Severity::Error,
+        status: Status::Stable,
+        check: Check::Model(compose::container_name_prevents_scaling::check),
+        doc_source: doc!("compose-container-name-prevents-scaling"),
+    },
+    RuleInfo {
+        rule: Rule::ComposeFixedHostPortScaled,
+        code: "SL602",
+        name: "compose-fixed-host-port-scaled",
+        severity: Severity::Error,
+        status: Status::Stable,
+        check: Check::Model(compose::fixed_host_port_scaled::check),
+        doc_source: doc!("compose-fixed-host-port-scaled"),
+    },
+    RuleInfo {
+        rule: Rule::ComposeDependsOnNotReady,
+        code: "SL603",
+        name: "compose-depends-on-not-ready",
+        severity: Severity::Note,
+        status: Status::Stable,
+        check: Check::Model(compose::depends_on_not_ready::check),
+        doc_source: doc!("compose-depends-on-not-ready"),
+    },
+    RuleInfo {
+        rule: Rule::ComposeResourcesMissing,
+        code: "SL604",
+        name: "compose-resources-missing",
+        severity: Severity::Note,
+        status: Status::Stable,
+        check: Check::Model(compose::resources_missing::check),
+        doc_source: doc!("compose-resources-missing"),
     },
     RuleInfo {
         rule: Rule::ParseError,
