@@ -10,6 +10,7 @@ use crate::extract::capacity::{
     ConfigMap, Database, DatabaseKind, KafkaCluster, KafkaNodePool, KafkaTopic, PG_MAX_CONNECTIONS,
     PG_RESERVED, PG_SUPERUSER_RESERVED, Pooler, Setting,
 };
+use crate::extract::compose::Service as ComposeService;
 use crate::extract::k8s::{Container, EnvSource, Workload};
 use crate::source::Span;
 
@@ -53,7 +54,10 @@ impl DbServer {
 /// One container of one workload that connects to a database server.
 #[derive(Clone, Debug)]
 pub struct DbClient {
+    /// The Kubernetes workload (unused for a compose service).
     pub workload: usize,
+    /// A compose service instead: its name and its replicas.
+    pub compose: Option<(String, Term)>,
     pub container: String,
     pub server: usize,
     /// The host as written and where (the URL or `*_HOST` value).
@@ -192,6 +196,11 @@ pub fn processes(c: &Container, env: &Env) -> Option<Term> {
         .chain(&c.args)
         .flat_map(|a| a.split_whitespace())
         .collect();
+    processes_of(&words, env)
+}
+
+/// Processes per pod from a command line's words and the environment.
+pub fn processes_of(words: &[&str], env: &Env) -> Option<Term> {
     let mut server: Option<&str> = None;
     for (i, w) in words.iter().enumerate() {
         let base = w.rsplit('/').next().unwrap_or(w);
@@ -261,6 +270,15 @@ fn pool_size(
             None,
         ));
     }
+    pool_from_env(env, url_pool, jdbc)
+}
+
+/// The pool size from the environment, the URL, or HikariCP's default.
+fn pool_from_env(
+    env: &Env,
+    url_pool: Option<(i64, Span)>,
+    jdbc: bool,
+) -> Option<(Term, Option<Term>)> {
     for var in POOL_VARS {
         match env.get(var) {
             None => continue,
@@ -387,6 +405,12 @@ fn container_max_connections(c: &Container, env: &Env) -> Option<Option<Term>> {
         .chain(&c.args)
         .flat_map(|a| a.split_whitespace())
         .collect();
+    max_connections_of(&words, env)
+}
+
+/// `max_connections` from `-c max_connections=N` in a command line, else
+/// `POSTGRESQL_MAX_CONNECTIONS`; `Some(None)` when written but unreadable.
+fn max_connections_of(words: &[&str], env: &Env) -> Option<Option<Term>> {
     for (i, w) in words.iter().enumerate() {
         let setting = if *w == "-c" || *w == "--config" {
             words.get(i + 1).copied()
@@ -435,6 +459,7 @@ impl Capacity {
         databases: &[Database],
         poolers: Vec<Pooler>,
         topics: Vec<KafkaTopic>,
+        compose: &[ComposeService],
     ) -> Capacity {
         let cm_index: HashMap<(String, String), &ConfigMap> = config_maps
             .iter()
@@ -563,6 +588,7 @@ impl Capacity {
                     &mut clients
                 };
                 list.push(DbClient {
+                    compose: None,
                     workload: wi,
                     container: c.name.clone(),
                     server,
@@ -573,6 +599,7 @@ impl Capacity {
                 });
             }
         }
+        compose_capacity(compose, &external, &mut servers, &mut clients);
         Capacity {
             databases: Vec::new(),
             kafka_clusters: Vec::new(),
@@ -583,6 +610,111 @@ impl Capacity {
             pooler_clients,
             topics,
         }
+    }
+}
+
+/// Compose services as servers (PostgreSQL images, reached by service
+/// name within their compose file) and as clients (the same environment
+/// variables as Kubernetes containers), at `deploy.replicas`/`scale`.
+fn compose_capacity(
+    compose: &[ComposeService],
+    external: &HashMap<String, usize>,
+    servers: &mut Vec<DbServer>,
+    clients: &mut Vec<DbClient>,
+) {
+    let env_of = |s: &ComposeService| -> Env {
+        s.environment
+            .iter()
+            .map(|(k, v)| {
+                // `${VAR}` is filled in from the shell or `.env`: unknown here.
+                let value = (!v.text.contains("${")).then(|| (v.text.clone(), v.span));
+                (k.clone(), value)
+            })
+            .collect()
+    };
+    // (compose file, service name) → server.
+    let mut hosts: HashMap<(crate::source::FileId, &str), usize> = HashMap::new();
+    for s in compose {
+        if !s.image.as_ref().is_some_and(|i| is_postgres_image(&i.text)) {
+            continue;
+        }
+        let words: Vec<&str> = s.argv().flat_map(str::split_whitespace).collect();
+        let max_connections = match max_connections_of(&words, &env_of(s)) {
+            Some(Some(t)) => t,
+            Some(None) => continue,
+            None => Term {
+                value: PG_MAX_CONNECTIONS,
+                source: "default".into(),
+                span: None,
+            },
+        };
+        hosts.insert((s.file, s.name.as_str()), servers.len());
+        servers.push(DbServer {
+            display: format!("compose service {}", s.name),
+            namespace: String::new(),
+            max_connections,
+            superuser_reserved: setting_term(Setting::default_of(PG_SUPERUSER_RESERVED), ""),
+            reserved: setting_term(Setting::default_of(PG_RESERVED), ""),
+            kind_span: s.name_span,
+        });
+    }
+    for s in compose {
+        if s.image.as_ref().is_some_and(|i| is_postgres_image(&i.text)) {
+            continue;
+        }
+        let env = env_of(s);
+        let mut names: Vec<&String> = env.keys().collect();
+        names.sort();
+        let found = names.into_iter().find_map(|name| {
+            let (value, span) = env.get(name)?.as_ref()?;
+            let (host, pool, jdbc) = match pg_url(value) {
+                Some((h, p, j)) => (h, p.map(|p| (p, *span)), j),
+                None if (name.ends_with("_HOST") || name == "PGHOST") && !value.contains("://") => {
+                    (value.trim().to_string(), None, false)
+                }
+                None => return None,
+            };
+            let server = match external.get(&host.to_ascii_lowercase()) {
+                Some(&i) => i,
+                None => *hosts.get(&(s.file, host.as_str()))?,
+            };
+            Some((host, *span, pool, jdbc, server))
+        });
+        let Some((host, span, url_pool, jdbc, server)) = found else {
+            continue;
+        };
+        let Some((pool, overflow)) = pool_from_env(&env, url_pool, jdbc) else {
+            continue;
+        };
+        let replicas = match s.instances() {
+            Some((n, Some(at))) => Term {
+                value: n,
+                source: if s.replicas.is_absent() {
+                    "scale"
+                } else {
+                    "deploy.replicas"
+                }
+                .into(),
+                span: Some(at),
+            },
+            Some((n, None)) => Term {
+                value: n,
+                source: "one container, no replicas set".into(),
+                span: None,
+            },
+            None => continue,
+        };
+        let words: Vec<&str> = s.argv().flat_map(str::split_whitespace).collect();
+        clients.push(DbClient {
+            workload: usize::MAX,
+            compose: Some((format!("compose service {}", s.name), replicas)),
+            container: s.name.clone(),
+            server,
+            host: (host, span),
+            pool,
+            overflow,
+            processes: processes_of(&words, &env),
+        });
     }
 }
 

@@ -45,18 +45,17 @@ pub fn facts(model: &Model, files: &[SourceFile]) -> Value {
         .collect();
     let cap = &model.capacity;
     let client = |c: &super::capacity::DbClient| {
-        let w = model.workloads.get(c.workload);
-        let max = model.envelope(c.workload).map(|e| e.max);
+        let scale = model.client_scale(c);
         json!({
-            "workload": w.map(|w| w.display()),
+            "workload": scale.as_ref().map(|s| s.0.clone()),
             "container": c.container,
             "host": c.host.0,
             "host_at": at(files, Some(c.host.1)),
             "pool": term(files, &c.pool),
             "overflow": c.overflow.as_ref().map(|t| term(files, t)),
             "processes": c.processes.as_ref().map(|t| term(files, t)),
-            "max_replicas": max.as_ref().map(|b| json!({"value": b.value, "from": b.source.describe()})),
-            "connections": max.map(|b| c.per_pod().saturating_mul(b.value)),
+            "max_replicas": scale.as_ref().map(|s| json!({"value": s.1, "from": s.2})),
+            "connections": scale.map(|s| c.per_pod().saturating_mul(s.1)),
         })
     };
     let databases: Vec<Value> = cap

@@ -297,6 +297,7 @@ impl Model {
             &databases,
             poolers,
             facts.topics,
+            &facts.compose_services,
         );
         capacity.config_maps = config_maps;
         capacity.databases = databases;
@@ -371,6 +372,18 @@ impl Model {
         &self,
     ) -> impl Iterator<Item = &crate::extract::capacity::ConfigMap> {
         self.capacity.config_maps.iter()
+    }
+
+    /// Who a database client is and how far it scales: the workload's or
+    /// compose service's name, its max replicas, and where that number
+    /// comes from.
+    pub fn client_scale(&self, c: &capacity::DbClient) -> Option<(String, i64, String)> {
+        if let Some((display, t)) = &c.compose {
+            return Some((display.clone(), t.value, t.source.clone()));
+        }
+        let w = self.workloads.get(c.workload)?;
+        let e = self.envelope(c.workload)?;
+        Some((w.display(), e.max.value, e.max.source.describe()))
     }
 
     /// Whether a container of the workload has an effective request for a

@@ -168,22 +168,18 @@ pub fn check(model: &Model, out: &mut Findings) {
         let mut clients = Vec::new();
         let mut total = 0i64;
         for c in cap.pooler_clients.iter().filter(|c| c.server == pi) {
-            let (Some(w), Some(envelope)) =
-                (model.workloads.get(c.workload), model.envelope(c.workload))
-            else {
+            let Some((owner, max, _)) = model.client_scale(c) else {
                 continue;
             };
-            let n = c.per_pod().saturating_mul(envelope.max.value);
+            let n = c.per_pod().saturating_mul(max);
             total = total.saturating_add(n);
             clients.push((
                 c,
                 format!(
-                    "{} `{}`: pool {} ({}) × {} max replicas = {n}",
-                    w.display(),
+                    "{owner} `{}`: pool {} ({}) × {max} max replicas = {n}",
                     c.container,
                     c.per_pod(),
                     c.pool.source,
-                    envelope.max.value
                 ),
             ));
         }

@@ -57,12 +57,9 @@ pub fn check(model: &Model, out: &mut Findings) {
     // Each client with its connections at the workload's max replicas.
     let mut per_server: Vec<Vec<(&DbClient, i64, String)>> = vec![Vec::new(); cap.servers.len()];
     for c in &cap.clients {
-        let (Some(w), Some(envelope)) =
-            (model.workloads.get(c.workload), model.envelope(c.workload))
-        else {
+        let Some((owner, max, max_from)) = model.client_scale(c) else {
             continue;
         };
-        let max = envelope.max.value;
         let total = c.per_pod().saturating_mul(max);
         let mut text = format!("pool {}", term(&c.pool));
         if let Some(o) = &c.overflow {
@@ -71,12 +68,12 @@ pub fn check(model: &Model, out: &mut Findings) {
         if let Some(p) = &c.processes {
             text = format!("{text} × {} processes ({})", p.value, p.source);
         }
-        let text = format!(
-            "{} `{}`: {text} × {max} max replicas ({}) = {total}",
-            w.display(),
-            c.container,
-            envelope.max.source.describe()
-        );
+        let who = if c.compose.is_some() {
+            owner
+        } else {
+            format!("{owner} `{}`", c.container)
+        };
+        let text = format!("{who}: {text} × {max} max replicas ({max_from}) = {total}");
         if let Some(list) = per_server.get_mut(c.server) {
             list.push((c, total, text));
         }
@@ -99,7 +96,7 @@ pub fn check(model: &Model, out: &mut Findings) {
             }
         }
         for (i, (c, _, text)) in clients.iter().enumerate() {
-            let Some(w) = model.workloads.get(c.workload) else {
+            let Some((owner, _, _)) = model.client_scale(c) else {
                 continue;
             };
             let others: Vec<String> = clients
@@ -118,10 +115,8 @@ pub fn check(model: &Model, out: &mut Findings) {
                     limit: limit.clone(),
                     usable,
                     subject: format!(
-                        "{}/container/{}/database/{}",
-                        w.display(),
-                        c.container,
-                        server.display
+                        "{owner}/container/{}/database/{}",
+                        c.container, server.display
                     ),
                 },
                 at,
