@@ -187,6 +187,22 @@ pub fn declared(d: &crate::config::DeclaredFacts, file: FileId, facts: &mut Fact
     }
 }
 
+/// A numeric server parameter of an operator resource: the default when
+/// absent, `None` when written but not a non-negative number. Parameters
+/// are strings in these CRDs; plain numbers are accepted too.
+fn parameter(params: Option<Y<'_, '_>>, name: &str, default: i64, file: FileId) -> Option<Setting> {
+    match params.and_then(|p| p.entry(name)) {
+        None => Some(Setting::default_of(default)),
+        Some((_, v)) => {
+            let value: i64 = v.as_str()?.trim().parse().ok()?;
+            (value >= 0).then_some(Setting {
+                value,
+                span: Some(span(file, v)),
+            })
+        }
+    }
+}
+
 /// A count in a Kafka config map, where values may be numbers or strings.
 fn config_count(config: Y<'_, '_>, key: &str, file: FileId) -> super::Val<i64> {
     match config.entry(key) {
@@ -239,19 +255,7 @@ pub fn extract(obj: Y<'_, '_>, meta: &ObjectMeta, file: FileId, facts: &mut Fact
         }
         ("postgresql.cnpg.io", "Cluster") | ("acid.zalan.do", "postgresql") => {
             let params = obj.path(&["spec", "postgresql", "parameters"]);
-            let setting = |name: &str, default: i64| -> Option<Setting> {
-                match params.and_then(|p| p.entry(name)) {
-                    None => Some(Setting::default_of(default)),
-                    // Parameters are strings in both CRDs; numbers are accepted too.
-                    Some((_, v)) => {
-                        let value: i64 = v.as_str()?.trim().parse().ok()?;
-                        (value >= 0).then_some(Setting {
-                            value,
-                            span: Some(span(file, v)),
-                        })
-                    }
-                }
-            };
+            let setting = |name: &str, default: i64| parameter(params, name, default, file);
             facts.databases.push(Database {
                 meta: meta.clone(),
                 namespace: String::new(),
@@ -278,18 +282,7 @@ pub fn extract(obj: Y<'_, '_>, meta: &ObjectMeta, file: FileId, facts: &mut Fact
         ("postgresql.cnpg.io", "Pooler") => {
             let spec = obj.get("spec");
             let params = spec.and_then(|s| s.path(&["pgbouncer", "parameters"]));
-            let setting = |name: &str, default: i64| -> Option<Setting> {
-                match params.and_then(|p| p.entry(name)) {
-                    None => Some(Setting::default_of(default)),
-                    Some((_, v)) => {
-                        let value: i64 = v.as_str()?.trim().parse().ok()?;
-                        (value >= 0).then_some(Setting {
-                            value,
-                            span: Some(span(file, v)),
-                        })
-                    }
-                }
-            };
+            let setting = |name: &str, default: i64| parameter(params, name, default, file);
             let instances = match spec.and_then(|s| s.entry("instances")) {
                 None => Some(Setting::default_of(1)),
                 Some((k, v)) => v.as_i64().filter(|n| *n >= 0).map(|value| Setting {

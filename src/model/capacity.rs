@@ -190,13 +190,16 @@ pub const POOL_ANNOTATION: &str = "scalelint.io/db-pool-size";
 /// celery `--concurrency`), else from `WEB_CONCURRENCY`, `GUNICORN_WORKERS`,
 /// `UVICORN_WORKERS`.
 pub fn processes(c: &Container, env: &Env) -> Option<Term> {
-    let words: Vec<&str> = c
-        .command
+    processes_of(&command_words(c), env)
+}
+
+/// A container's command and args, split at blanks (`sh -c "…"` included).
+fn command_words(c: &Container) -> Vec<&str> {
+    c.command
         .iter()
         .chain(&c.args)
         .flat_map(|a| a.split_whitespace())
-        .collect();
-    processes_of(&words, env)
+        .collect()
 }
 
 /// Processes per pod from a command line's words and the environment.
@@ -399,13 +402,7 @@ pub struct Capacity {
 /// `max_connections` of a postgres container: `-c max_connections=N` in its
 /// command or args, else `POSTGRESQL_MAX_CONNECTIONS` (Bitnami images).
 fn container_max_connections(c: &Container, env: &Env) -> Option<Option<Term>> {
-    let words: Vec<&str> = c
-        .command
-        .iter()
-        .chain(&c.args)
-        .flat_map(|a| a.split_whitespace())
-        .collect();
-    max_connections_of(&words, env)
+    max_connections_of(&command_words(c), env)
 }
 
 /// `max_connections` from `-c max_connections=N` in a command line, else
