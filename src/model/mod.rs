@@ -79,7 +79,19 @@ pub struct Envelope {
     pub autoscaler: Option<usize>,
 }
 
+/// Who mounts what, for rules that start from a config file and look for
+/// the containers that run with it (built on first use).
+#[derive(Debug, Default)]
+pub struct Mounts {
+    /// Normalised host path of a compose bind mount → (service, volume).
+    pub compose_binds: HashMap<PathBuf, Vec<(usize, usize)>>,
+    /// (namespace, ConfigMap) → workloads whose pods mount it as a volume.
+    pub config_map_volumes: HashMap<(String, String), Vec<usize>>,
+}
+
 pub struct Model {
+    /// See `Model::mounts`.
+    mounts: std::sync::OnceLock<Mounts>,
     pub workloads: Vec<Workload>,
     pub services: Vec<Service>,
     pub limit_ranges: Vec<LimitRange>,
@@ -312,6 +324,7 @@ impl Model {
         capacity.kafka_clusters = capacity::kafka_brokers(kafka_clusters, &pools);
 
         Model {
+            mounts: std::sync::OnceLock::new(),
             capacity,
             workloads,
             services,
@@ -372,6 +385,31 @@ impl Model {
         &self,
     ) -> impl Iterator<Item = &crate::extract::capacity::ConfigMap> {
         self.capacity.config_maps.iter()
+    }
+
+    /// The mount index, built once.
+    pub fn mounts(&self) -> &Mounts {
+        self.mounts.get_or_init(|| {
+            let mut m = Mounts::default();
+            for (si, s) in self.compose_services.iter().enumerate() {
+                for (vi, v) in s.volumes.iter().enumerate() {
+                    if let Some(src) = s.bind_source(v) {
+                        m.compose_binds.entry(src).or_default().push((si, vi));
+                    }
+                }
+            }
+            for (wi, w) in self.workloads.iter().enumerate() {
+                for (_, cm) in &w.pod.volumes {
+                    if let Some(cm) = cm {
+                        m.config_map_volumes
+                            .entry((w.namespace.clone(), cm.clone()))
+                            .or_default()
+                            .push(wi);
+                    }
+                }
+            }
+            m
+        })
     }
 
     /// Who a database client is and how far it scales: the workload's or

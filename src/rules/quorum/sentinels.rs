@@ -26,15 +26,27 @@ pub fn sentinel_count(model: &Model, conf: &RedisConf, monitor: &Monitor) -> Opt
     let conf_path = compose::normalize(&conf.path);
     let mut count = 0i64;
     let mut related = Vec::new();
-    for s in &model.compose_services {
+    // Compose services that bind-mount the file or a directory above it,
+    // each once, in file order.
+    let index = model.mounts();
+    let mut mounting: Vec<(usize, usize)> = conf_path
+        .ancestors()
+        .filter_map(|a| index.compose_binds.get(a))
+        .flatten()
+        .copied()
+        .collect();
+    mounting.sort_unstable();
+    mounting.dedup_by_key(|(si, _)| *si);
+    for (si, vi) in mounting {
+        let (Some(s), Some(mount)) = (
+            model.compose_services.get(si),
+            model.compose_services.get(si).and_then(|s| s.volumes.get(vi)),
+        ) else {
+            continue;
+        };
         if service_system(s) != Some(System::Sentinel) {
             continue;
         }
-        let mounts = s.volumes.iter().find(|v| {
-            s.bind_source(v)
-                .is_some_and(|src| src == conf_path || conf_path.starts_with(&src))
-        });
-        let Some(mount) = mounts else { continue };
         let (n, _) = s.instances()?;
         count = count.saturating_add(n);
         related.push((
@@ -44,18 +56,28 @@ pub fn sentinel_count(model: &Model, conf: &RedisConf, monitor: &Monitor) -> Opt
     }
     let mut pods = 0i64;
     for (ns, cm) in &config_maps_of(model, conf) {
-        for (wi, w) in model.indexed_workloads() {
-            if ns.as_deref().is_some_and(|ns| ns != w.namespace)
-                || workload_system(w) != Some(System::Sentinel)
-            {
-                continue;
-            }
-            let mounted = w
-                .pod
-                .volumes
+        // Pods of the ConfigMap's namespace (or of any namespace when the
+        // ConfigMap's is not known) that mount it.
+        let mut candidates: Vec<usize> = match ns {
+            Some(ns) => index
+                .config_map_volumes
+                .get(&(ns.clone(), cm.clone()))
+                .cloned()
+                .unwrap_or_default(),
+            None => index
+                .config_map_volumes
                 .iter()
-                .any(|(_, c)| c.as_deref() == Some(cm.as_str()));
-            if !mounted {
+                .filter(|((_, name), _)| name == cm)
+                .flat_map(|(_, ws)| ws.iter().copied())
+                .collect(),
+        };
+        candidates.sort_unstable();
+        candidates.dedup();
+        for wi in candidates {
+            let Some(w) = model.workloads.get(wi) else {
+                continue;
+            };
+            if workload_system(w) != Some(System::Sentinel) {
                 continue;
             }
             let e = model.envelope(wi)?;
