@@ -22,26 +22,9 @@ pub enum Syntax {
     Lines,
 }
 
-/// HAProxy's section keywords (configuration manual, section 2.1 and 3 to 12).
-pub const HAPROXY_SECTIONS: &[&str] = &[
-    "global",
-    "defaults",
-    "frontend",
-    "backend",
-    "listen",
-    "resolvers",
-    "peers",
-    "userlist",
-    "mailers",
-    "program",
-    "http-errors",
-    "ring",
-    "cache",
-    "fcgi-app",
-    "crt-store",
-    "log-forward",
-    "traces",
-];
+/// HAProxy's section keywords: the parser's list, so both agree on where
+/// a section starts.
+pub use crate::formats::haproxy::SECTION_KEYWORDS as HAPROXY_SECTIONS;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Kind {

@@ -405,6 +405,19 @@ fn container_max_connections(c: &Container, env: &Env) -> Option<Option<Term>> {
     max_connections_of(&command_words(c), env)
 }
 
+/// A written `max_connections`, PostgreSQL's default when none is written,
+/// `None` when it is written but unreadable.
+fn or_default_max(found: Option<Option<Term>>) -> Option<Term> {
+    match found {
+        Some(t) => t,
+        None => Some(Term {
+            value: PG_MAX_CONNECTIONS,
+            source: "default".into(),
+            span: None,
+        }),
+    }
+}
+
 /// `max_connections` from `-c max_connections=N` in a command line, else
 /// `POSTGRESQL_MAX_CONNECTIONS`; `Some(None)` when written but unreadable.
 fn max_connections_of(words: &[&str], env: &Env) -> Option<Option<Term>> {
@@ -520,14 +533,9 @@ impl Capacity {
                 if !c.image_name().is_some_and(is_postgres_image) {
                     continue;
                 }
-                let max_connections = match container_max_connections(c, env) {
-                    Some(Some(t)) => t,
-                    Some(None) => continue,
-                    None => Term {
-                        value: PG_MAX_CONNECTIONS,
-                        source: "default".into(),
-                        span: None,
-                    },
+                let Some(max_connections) = or_default_max(container_max_connections(c, env))
+                else {
+                    continue;
                 };
                 let index = servers.len();
                 for svc in services_of(wi) {
@@ -636,14 +644,8 @@ fn compose_capacity(
             continue;
         }
         let words: Vec<&str> = s.argv().flat_map(str::split_whitespace).collect();
-        let max_connections = match max_connections_of(&words, &env_of(s)) {
-            Some(Some(t)) => t,
-            Some(None) => continue,
-            None => Term {
-                value: PG_MAX_CONNECTIONS,
-                source: "default".into(),
-                span: None,
-            },
+        let Some(max_connections) = or_default_max(max_connections_of(&words, &env_of(s))) else {
+            continue;
         };
         hosts.insert((s.file, s.name.as_str()), servers.len());
         servers.push(DbServer {

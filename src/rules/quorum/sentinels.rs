@@ -40,7 +40,10 @@ pub fn sentinel_count(model: &Model, conf: &RedisConf, monitor: &Monitor) -> Opt
     for (si, vi) in mounting {
         let (Some(s), Some(mount)) = (
             model.compose_services.get(si),
-            model.compose_services.get(si).and_then(|s| s.volumes.get(vi)),
+            model
+                .compose_services
+                .get(si)
+                .and_then(|s| s.volumes.get(vi)),
         ) else {
             continue;
         };
