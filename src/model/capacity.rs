@@ -397,6 +397,9 @@ pub struct Capacity {
     /// the broker role, else `spec.kafka.replicas`; `None` when unknown).
     pub kafka_clusters: Vec<(KafkaCluster, Option<i64>)>,
     pub topics: Vec<KafkaTopic>,
+    /// Redis servers (`max_connections` holds `maxclients`) and their clients.
+    pub redis_servers: Vec<DbServer>,
+    pub redis_clients: Vec<DbClient>,
 }
 
 /// `max_connections` of a postgres container: `-c max_connections=N` in its
@@ -605,7 +608,10 @@ impl Capacity {
             }
         }
         compose_capacity(compose, &external, &mut servers, &mut clients);
+        let (redis_servers, redis_clients) = redis_links(workloads, &services_of, &envs, compose);
         Capacity {
+            redis_servers,
+            redis_clients,
             databases: Vec::new(),
             kafka_clusters: Vec::new(),
             config_maps: Vec::new(),
@@ -715,6 +721,220 @@ fn compose_capacity(
             processes: processes_of(&words, &env),
         });
     }
+}
+
+/// Redis's default `maxclients`.
+pub const REDIS_MAXCLIENTS: i64 = 10_000;
+
+/// Pool-size variables of Redis clients.
+const REDIS_POOL_VARS: [&str; 4] = [
+    "REDIS_POOL_SIZE",
+    "REDIS_MAX_CONNECTIONS",
+    "REDIS_POOL_MAX_SIZE",
+    "REDIS_MAX_POOL_SIZE",
+];
+
+/// Whether an image runs a Redis (or Valkey) server.
+fn is_redis_image(image: &str) -> bool {
+    let name = image.split('@').next().unwrap_or(image);
+    let repo = name.rsplit('/').next().unwrap_or(name);
+    let repo = repo.split(':').next().unwrap_or(repo);
+    matches!(repo, "redis" | "valkey" | "redis-stack-server" | "keydb")
+}
+
+/// `maxclients` from `--maxclients N` in a server's command line, else the
+/// default; `None` when written but unreadable; `Some(None)` for a
+/// Sentinel (not a data server).
+fn redis_maxclients(words: &[&str]) -> Option<Option<Term>> {
+    if words
+        .iter()
+        .any(|w| *w == "--sentinel" || w.ends_with("redis-sentinel"))
+    {
+        return Some(None);
+    }
+    match words.iter().position(|w| *w == "--maxclients") {
+        Some(i) => {
+            let n = words.get(i + 1).and_then(|v| parse_count(v))?;
+            Some(Some(Term {
+                value: n,
+                source: "--maxclients".into(),
+                span: None,
+            }))
+        }
+        None => Some(Some(Term {
+            value: REDIS_MAXCLIENTS,
+            source: "default".into(),
+            span: None,
+        })),
+    }
+}
+
+/// The host of a `redis://` or `rediss://` URL.
+fn redis_url_host(value: &str) -> Option<String> {
+    let rest = value
+        .trim()
+        .strip_prefix("redis://")
+        .or_else(|| value.trim().strip_prefix("rediss://"))?;
+    let authority = rest.split(['/', '?']).next().unwrap_or(rest);
+    let hostport = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = hostport.split(':').next().unwrap_or(hostport).trim();
+    (!host.is_empty() && !host.contains('$')).then(|| host.to_string())
+}
+
+/// A Redis host and pool size from an environment.
+fn redis_client(env: &Env) -> Option<(String, Span, Term)> {
+    let mut names: Vec<&String> = env.keys().collect();
+    names.sort();
+    let (host, span) = names.into_iter().find_map(|name| {
+        let (value, span) = env.get(name)?.as_ref()?;
+        match redis_url_host(value) {
+            Some(h) => Some((h, *span)),
+            None if name.ends_with("REDIS_HOST")
+                && !value.contains("://")
+                && !value.contains('$') =>
+            {
+                Some((value.trim().to_string(), *span))
+            }
+            None => None,
+        }
+    })?;
+    let pool = REDIS_POOL_VARS.iter().find_map(|var| {
+        let (v, span) = env.get(*var)?.as_ref()?;
+        Some(Term {
+            value: parse_count(v)?,
+            source: (*var).to_string(),
+            span: Some(*span),
+        })
+    })?;
+    Some((host, span, pool))
+}
+
+/// Redis servers (workloads behind Services, compose services) and the
+/// clients that name them with a pool size.
+fn redis_links(
+    workloads: &[Workload],
+    services_of: &impl Fn(usize) -> Vec<String>,
+    envs: &[Vec<Env>],
+    compose: &[ComposeService],
+) -> (Vec<DbServer>, Vec<DbClient>) {
+    let mut servers = Vec::new();
+    let mut hosts: HashMap<(String, String), usize> = HashMap::new();
+    let mut compose_hosts: HashMap<(crate::source::FileId, &str), usize> = HashMap::new();
+    let server = |display: String, maxclients: Term, kind_span: Span| DbServer {
+        display,
+        namespace: String::new(),
+        max_connections: maxclients,
+        superuser_reserved: setting_term(Setting::default_of(0), ""),
+        reserved: setting_term(Setting::default_of(0), ""),
+        kind_span,
+    };
+    for (wi, w) in workloads.iter().enumerate() {
+        let Some(c) = w
+            .pod
+            .running_containers()
+            .find(|c| c.image_name().is_some_and(is_redis_image))
+        else {
+            continue;
+        };
+        let Some(Some(maxclients)) = redis_maxclients(&command_words(c)) else {
+            continue;
+        };
+        for svc in services_of(wi) {
+            hosts
+                .entry((w.namespace.clone(), svc))
+                .or_insert(servers.len());
+        }
+        servers.push(server(w.display(), maxclients, w.meta.kind_span));
+    }
+    for s in compose {
+        if !s.image.as_ref().is_some_and(|i| is_redis_image(&i.text)) {
+            continue;
+        }
+        let words: Vec<&str> = s.argv().flat_map(str::split_whitespace).collect();
+        let Some(Some(maxclients)) = redis_maxclients(&words) else {
+            continue;
+        };
+        compose_hosts.insert((s.file, s.name.as_str()), servers.len());
+        servers.push(server(
+            format!("compose service {}", s.name),
+            maxclients,
+            s.name_span,
+        ));
+    }
+    let mut clients = Vec::new();
+    for (wi, w) in workloads.iter().enumerate() {
+        let Some(envs) = envs.get(wi) else { continue };
+        for (c, env) in w.pod.running_containers().zip(envs) {
+            if c.image_name().is_some_and(is_redis_image) {
+                continue;
+            }
+            let Some((host, span, pool)) = redis_client(env) else {
+                continue;
+            };
+            let Some(server) = service_of(&host, &w.namespace)
+                .and_then(|(svc, ns)| hosts.get(&(ns, svc)).copied())
+            else {
+                continue;
+            };
+            clients.push(DbClient {
+                workload: wi,
+                compose: None,
+                container: c.name.clone(),
+                server,
+                host: (host, span),
+                pool,
+                overflow: None,
+                processes: processes(c, env),
+            });
+        }
+    }
+    for s in compose {
+        if s.image.as_ref().is_some_and(|i| is_redis_image(&i.text)) {
+            continue;
+        }
+        let env: Env = s
+            .environment
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.clone(),
+                    (!v.text.contains("${")).then(|| (v.text.clone(), v.span)),
+                )
+            })
+            .collect();
+        let Some((host, span, pool)) = redis_client(&env) else {
+            continue;
+        };
+        let Some(&server) = compose_hosts.get(&(s.file, host.as_str())) else {
+            continue;
+        };
+        let replicas = match s.instances() {
+            Some((n, at)) => Term {
+                value: n,
+                source: if at.is_none() {
+                    "one container, no replicas set".into()
+                } else if s.replicas.is_absent() {
+                    "scale".into()
+                } else {
+                    "deploy.replicas".into()
+                },
+                span: at,
+            },
+            None => continue,
+        };
+        let words: Vec<&str> = s.argv().flat_map(str::split_whitespace).collect();
+        clients.push(DbClient {
+            workload: usize::MAX,
+            compose: Some((format!("compose service {}", s.name), replicas)),
+            container: s.name.clone(),
+            server,
+            host: (host, span),
+            pool,
+            overflow: None,
+            processes: processes_of(&words, &env),
+        });
+    }
+    (servers, clients)
 }
 
 /// Each Kafka cluster with its brokers: the replicas of its node pools

@@ -54,6 +54,7 @@ pub enum Rule {
     PoolExceedsMaxConnections,
     ConsumersExceedPartitions,
     PgbouncerPoolExceedsMaxConnections,
+    RedisClientsExceedMaxclients,
     UpstreamKeepaliveIneffective,
     UpstreamSingleServer,
     UpstreamFailoverDisabled,
@@ -421,6 +422,15 @@ pub static RULES: &[RuleInfo] = &[
         status: Status::Stable,
         check: Check::Model(capacity::pgbouncer_pool_exceeds_max_connections::check),
         doc_source: doc!("pgbouncer-pool-exceeds-max-connections"),
+    },
+    RuleInfo {
+        rule: Rule::RedisClientsExceedMaxclients,
+        code: "SL404",
+        name: "redis-clients-exceed-maxclients",
+        severity: Severity::Warning,
+        status: Status::Stable,
+        check: Check::Model(capacity::redis_clients_exceed_maxclients::check),
+        doc_source: doc!("redis-clients-exceed-maxclients"),
     },
     RuleInfo {
         rule: Rule::UpstreamKeepaliveIneffective,

@@ -2,7 +2,7 @@
 
 use crate::finding::{Findings, Violation};
 use crate::model::Model;
-use crate::model::capacity::{DbClient, Term};
+use crate::model::capacity::Term;
 use crate::rules::Rule;
 
 pub struct PoolExceedsMaxConnections {
@@ -54,38 +54,8 @@ fn term(t: &Term) -> String {
 
 pub fn check(model: &Model, out: &mut Findings) {
     let cap = &model.capacity;
-    // Each client with its connections at the workload's max replicas.
-    let mut per_server: Vec<Vec<(&DbClient, i64, String)>> = vec![Vec::new(); cap.servers.len()];
-    for c in &cap.clients {
-        let Some((owner, max, max_from)) = model.client_scale(c) else {
-            continue;
-        };
-        let total = c.per_pod().saturating_mul(max);
-        let mut text = format!("pool {}", term(&c.pool));
-        if let Some(o) = &c.overflow {
-            text = format!("({text} + overflow {})", term(o));
-        }
-        if let Some(p) = &c.processes {
-            text = format!("{text} × {} processes ({})", p.value, p.source);
-        }
-        let who = if c.compose.is_some() {
-            owner
-        } else {
-            format!("{owner} `{}`", c.container)
-        };
-        let text = format!("{who}: {text} × {max} max replicas ({max_from}) = {total}");
-        if let Some(list) = per_server.get_mut(c.server) {
-            list.push((c, total, text));
-        }
-    }
-    for (server, clients) in cap.servers.iter().zip(&per_server) {
-        let total = clients
-            .iter()
-            .fold(0i64, |sum, (_, n, _)| sum.saturating_add(*n));
-        let usable = server.usable();
-        if clients.is_empty() || total <= usable {
-            continue;
-        }
+    for sum in super::over_limit(model, &cap.servers, &cap.clients) {
+        let server = sum.server;
         let mut limit = format!("max_connections {}", term(&server.max_connections));
         for (name, reserve) in [
             ("superuser_reserved_connections", &server.superuser_reserved),
@@ -95,31 +65,21 @@ pub fn check(model: &Model, out: &mut Findings) {
                 limit.push_str(&format!(" − {name} {}", term(reserve)));
             }
         }
-        for (i, (c, _, text)) in clients.iter().enumerate() {
-            let Some((owner, _, _)) = model.client_scale(c) else {
-                continue;
-            };
-            let others: Vec<String> = clients
-                .iter()
-                .enumerate()
-                .filter(|(j, _)| *j != i)
-                .map(|(_, (_, _, t))| t.clone())
-                .collect();
-            let at = c.pool.span.unwrap_or(c.host.1);
+        for (i, part) in sum.parts.iter().enumerate() {
             let f = out.report(
                 PoolExceedsMaxConnections {
-                    own: text.clone(),
-                    others,
-                    total,
+                    own: part.text.clone(),
+                    others: sum.others(i),
+                    total: sum.total,
                     server: server.display.clone(),
                     limit: limit.clone(),
-                    usable,
+                    usable: sum.limit,
                     subject: format!(
-                        "{owner}/container/{}/database/{}",
-                        c.container, server.display
+                        "{}/container/{}/database/{}",
+                        part.owner, part.client.container, server.display
                     ),
                 },
-                at,
+                part.client.pool.span.unwrap_or(part.client.host.1),
             );
             f.related_edit(
                 server.max_connections.span.unwrap_or(server.kind_span),
@@ -129,13 +89,7 @@ pub fn check(model: &Model, out: &mut Findings) {
                     server.display
                 ),
             );
-            for (j, (other, _, _)) in clients.iter().enumerate() {
-                if j != i
-                    && let Some(span) = other.pool.span.or(Some(other.host.1))
-                {
-                    f.related(span, format!("pool of `{}`", other.container));
-                }
-            }
+            sum.relate_others(f, i);
         }
     }
 }
