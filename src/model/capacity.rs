@@ -31,6 +31,7 @@ pub struct Term {
 /// A PostgreSQL server and the limits clients share.
 #[derive(Clone, Debug)]
 pub struct DbServer {
+    pub engine: Engine,
     /// `Cluster shop/orders-db`, `StatefulSet shop/postgres`.
     pub display: String,
     pub namespace: String,
@@ -39,6 +40,70 @@ pub struct DbServer {
     pub reserved: Term,
     /// The server object's `kind:` key, for findings when every limit is a default.
     pub kind_span: Span,
+}
+
+/// What kind of server a `DbServer` is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    Postgres,
+    Mysql,
+    Redis,
+}
+
+impl Engine {
+    /// What the server answers when it is full.
+    pub fn refusal(self) -> &'static str {
+        match self {
+            Engine::Postgres => {
+                "PostgreSQL refuses new connections (\"sorry, too many clients already\")"
+            }
+            Engine::Mysql => "MySQL refuses new connections (\"Too many connections\")",
+            Engine::Redis => "Redis refuses new clients (\"ERR max number of clients reached\")",
+        }
+    }
+}
+
+/// MySQL's documented default `max_connections`.
+pub const MYSQL_MAX_CONNECTIONS: i64 = 151;
+
+/// Whether an image runs MySQL or MariaDB.
+fn is_mysql_image(image: &str) -> bool {
+    let name = image.split('@').next().unwrap_or(image);
+    let repo = name.rsplit('/').next().unwrap_or(name);
+    let repo = repo.split(':').next().unwrap_or(repo);
+    matches!(
+        repo,
+        "mysql" | "mariadb" | "percona-server" | "mysql-server"
+    )
+}
+
+/// `max_connections` of a MySQL server from `--max-connections=N` or
+/// `--max_connections N` on its command line, else MySQL's default;
+/// `None` when written but unreadable.
+fn mysql_max_connections(words: &[&str]) -> Option<Term> {
+    for (i, w) in words.iter().enumerate() {
+        let Some(rest) = w
+            .strip_prefix("--max-connections")
+            .or_else(|| w.strip_prefix("--max_connections"))
+        else {
+            continue;
+        };
+        let value = match rest.strip_prefix('=') {
+            Some(v) => Some(v),
+            None if rest.is_empty() => words.get(i + 1).copied(),
+            None => continue,
+        };
+        return value.and_then(parse_count).map(|n| Term {
+            value: n,
+            source: "--max-connections".into(),
+            span: None,
+        });
+    }
+    Some(Term {
+        value: MYSQL_MAX_CONNECTIONS,
+        source: "default".into(),
+        span: None,
+    })
 }
 
 impl DbServer {
@@ -120,16 +185,22 @@ pub fn parse_count(text: &str) -> Option<i64> {
     (1..=MAX_COUNT).contains(&n).then_some(n)
 }
 
-/// The host of a PostgreSQL connection URL (`postgres://`, `postgresql://`,
-/// `postgresql+asyncpg://`, `jdbc:postgresql://`), and its `pool_max_conns`.
+/// The host of a database connection URL (`postgres://`, `postgresql://`,
+/// `postgresql+asyncpg://`, `mysql://`, `mysql+pymysql://`, `mariadb://`,
+/// `jdbc:postgresql://`, `jdbc:mysql://`), its `pool_max_conns`, and whether
+/// it is JDBC.
 pub fn pg_url(value: &str) -> Option<(String, Option<i64>, bool)> {
     let v = value.trim();
-    let (rest, jdbc) = if let Some(r) = v.strip_prefix("jdbc:postgresql://") {
+    let (rest, jdbc) = if let Some(r) = v
+        .strip_prefix("jdbc:postgresql://")
+        .or_else(|| v.strip_prefix("jdbc:mysql://"))
+        .or_else(|| v.strip_prefix("jdbc:mariadb://"))
+    {
         (r, true)
     } else {
         let (scheme, r) = v.split_once("://")?;
         let base = scheme.split('+').next().unwrap_or(scheme);
-        if !matches!(base, "postgres" | "postgresql") {
+        if !matches!(base, "postgres" | "postgresql" | "mysql" | "mariadb") {
             return None;
         }
         (r, false)
@@ -500,6 +571,7 @@ impl Capacity {
                 }
             };
             servers.push(DbServer {
+                engine: Engine::Postgres,
                 display,
                 namespace: d.namespace.clone(),
                 max_connections: setting_term(mc, written_in),
@@ -533,11 +605,18 @@ impl Capacity {
         for (wi, w) in workloads.iter().enumerate() {
             let Some(envs) = envs.get(wi) else { continue };
             for (c, env) in w.pod.running_containers().zip(envs) {
-                if !c.image_name().is_some_and(is_postgres_image) {
-                    continue;
-                }
-                let Some(max_connections) = or_default_max(container_max_connections(c, env))
-                else {
+                let image = c.image_name().unwrap_or("");
+                let (engine, max_connections, reserve) = if is_postgres_image(image) {
+                    let Some(m) = or_default_max(container_max_connections(c, env)) else {
+                        continue;
+                    };
+                    (Engine::Postgres, m, PG_SUPERUSER_RESERVED)
+                } else if is_mysql_image(image) {
+                    let Some(m) = mysql_max_connections(&command_words(c)) else {
+                        continue;
+                    };
+                    (Engine::Mysql, m, 0)
+                } else {
                     continue;
                 };
                 let index = servers.len();
@@ -545,13 +624,11 @@ impl Capacity {
                     hosts.entry((w.namespace.clone(), svc)).or_insert(index);
                 }
                 servers.push(DbServer {
+                    engine,
                     display: w.display(),
                     namespace: w.namespace.clone(),
                     max_connections,
-                    superuser_reserved: setting_term(
-                        Setting::default_of(PG_SUPERUSER_RESERVED),
-                        "",
-                    ),
+                    superuser_reserved: setting_term(Setting::default_of(reserve), ""),
                     reserved: setting_term(Setting::default_of(PG_RESERVED), ""),
                     kind_span: w.meta.kind_span,
                 });
@@ -564,7 +641,9 @@ impl Capacity {
             let Some(envs) = envs.get(wi) else { continue };
             for (c, env) in w.pod.running_containers().zip(envs) {
                 // A database's own container is not its client.
-                if c.image_name().is_some_and(is_postgres_image) {
+                if c.image_name()
+                    .is_some_and(|i| is_postgres_image(i) || is_mysql_image(i))
+                {
                     continue;
                 }
                 let Some((host, span, url_pool, jdbc, server)) = db_host(w, env)
@@ -646,25 +725,37 @@ fn compose_capacity(
     // (compose file, service name) → server.
     let mut hosts: HashMap<(crate::source::FileId, &str), usize> = HashMap::new();
     for s in compose {
-        if !s.image.as_ref().is_some_and(|i| is_postgres_image(&i.text)) {
-            continue;
-        }
+        let image = s.image.as_ref().map_or("", |i| i.text.as_str());
         let words: Vec<&str> = s.argv().flat_map(str::split_whitespace).collect();
-        let Some(max_connections) = or_default_max(max_connections_of(&words, &env_of(s))) else {
+        let (engine, max_connections, reserve) = if is_postgres_image(image) {
+            let Some(m) = or_default_max(max_connections_of(&words, &env_of(s))) else {
+                continue;
+            };
+            (Engine::Postgres, m, PG_SUPERUSER_RESERVED)
+        } else if is_mysql_image(image) {
+            let Some(m) = mysql_max_connections(&words) else {
+                continue;
+            };
+            (Engine::Mysql, m, 0)
+        } else {
             continue;
         };
         hosts.insert((s.file, s.name.as_str()), servers.len());
         servers.push(DbServer {
+            engine,
             display: format!("compose service {}", s.name),
             namespace: String::new(),
             max_connections,
-            superuser_reserved: setting_term(Setting::default_of(PG_SUPERUSER_RESERVED), ""),
+            superuser_reserved: setting_term(Setting::default_of(reserve), ""),
             reserved: setting_term(Setting::default_of(PG_RESERVED), ""),
             kind_span: s.name_span,
         });
     }
     for s in compose {
-        if s.image.as_ref().is_some_and(|i| is_postgres_image(&i.text)) {
+        if s.image
+            .as_ref()
+            .is_some_and(|i| is_postgres_image(&i.text) || is_mysql_image(&i.text))
+        {
             continue;
         }
         let env = env_of(s);
@@ -821,6 +912,7 @@ fn redis_links(
     let mut hosts: HashMap<(String, String), usize> = HashMap::new();
     let mut compose_hosts: HashMap<(crate::source::FileId, &str), usize> = HashMap::new();
     let server = |display: String, maxclients: Term, kind_span: Span| DbServer {
+        engine: Engine::Redis,
         display,
         namespace: String::new(),
         max_connections: maxclients,
@@ -984,7 +1076,15 @@ mod tests {
             pg_url("jdbc:postgresql://pg:5432/app"),
             Some(("pg".into(), None, true))
         );
-        assert_eq!(pg_url("mysql://db/app"), None);
+        assert_eq!(
+            pg_url("mysql+pymysql://app:pw@orders-mysql:3306/app"),
+            Some(("orders-mysql".into(), None, false))
+        );
+        assert_eq!(
+            pg_url("jdbc:mysql://db:3306/app"),
+            Some(("db".into(), None, true))
+        );
+        assert_eq!(pg_url("mongodb://db/app"), None);
         assert_eq!(pg_url("postgres://$(DB_HOST):5432/app"), None);
         assert_eq!(pg_url("https://example.com"), None);
     }
@@ -1020,5 +1120,17 @@ mod tests {
         assert!(is_postgres_image("postgis/postgis:16-3.4"));
         assert!(!is_postgres_image("ghcr.io/acme/postgres-exporter:1"));
         assert!(!is_postgres_image("pgbouncer/pgbouncer"));
+        assert!(is_mysql_image("mysql:8.4"));
+        assert!(is_mysql_image("docker.io/library/mariadb:11"));
+        assert!(!is_mysql_image("prom/mysqld-exporter"));
+    }
+
+    #[test]
+    fn mysql_limits() {
+        let t = |w: &[&str]| mysql_max_connections(w).map(|t| t.value);
+        assert_eq!(t(&["mysqld", "--max-connections=500"]), Some(500));
+        assert_eq!(t(&["--max_connections", "300"]), Some(300));
+        assert_eq!(t(&["mysqld"]), Some(MYSQL_MAX_CONNECTIONS));
+        assert_eq!(t(&["--max-connections=lots"]), None);
     }
 }

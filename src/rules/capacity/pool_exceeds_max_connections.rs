@@ -6,6 +6,7 @@ use crate::model::capacity::Term;
 use crate::rules::Rule;
 
 pub struct PoolExceedsMaxConnections {
+    refusal: &'static str,
     own: String,
     others: Vec<String>,
     total: i64,
@@ -31,8 +32,8 @@ impl Violation for PoolExceedsMaxConnections {
             format!(": {}", self.total)
         };
         format!(
-            "{}{others}{sum} > {} usable of {} on {}: at full scale-out PostgreSQL refuses new connections (\"sorry, too many clients already\")",
-            self.own, self.usable, self.limit, self.server
+            "{}{others}{sum} > {} usable of {} on {}: at full scale-out {}",
+            self.own, self.usable, self.limit, self.server, self.refusal
         )
     }
 
@@ -68,6 +69,7 @@ pub fn check(model: &Model, out: &mut Findings) {
         for (i, part) in sum.parts.iter().enumerate() {
             let f = out.report(
                 PoolExceedsMaxConnections {
+                    refusal: server.engine.refusal(),
                     own: part.text.clone(),
                     others: sum.others(i),
                     total: sum.total,
