@@ -51,6 +51,15 @@ pub enum Engine {
 }
 
 impl Engine {
+    /// The connection pooler usually put in front of it.
+    pub fn pooler(self) -> &'static str {
+        match self {
+            Engine::Postgres => "PgBouncer",
+            Engine::Mysql => "ProxySQL",
+            Engine::Redis => "a proxy such as Envoy or twemproxy",
+        }
+    }
+
     /// What the server answers when it is full.
     pub fn refusal(self) -> &'static str {
         match self {

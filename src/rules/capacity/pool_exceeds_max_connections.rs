@@ -2,11 +2,11 @@
 
 use crate::finding::{Findings, Violation};
 use crate::model::Model;
-use crate::model::capacity::Term;
+use crate::model::capacity::{Engine, Term};
 use crate::rules::Rule;
 
 pub struct PoolExceedsMaxConnections {
-    refusal: &'static str,
+    engine: Engine,
     own: String,
     others: Vec<String>,
     total: i64,
@@ -33,14 +33,19 @@ impl Violation for PoolExceedsMaxConnections {
         };
         format!(
             "{}{others}{sum} > {} usable of {} on {}: at full scale-out {}",
-            self.own, self.usable, self.limit, self.server, self.refusal
+            self.own,
+            self.usable,
+            self.limit,
+            self.server,
+            self.engine.refusal()
         )
     }
 
     fn help(&self) -> Option<String> {
         Some(format!(
-            "bring the sum under {}: smaller pools, fewer max replicas or processes, a connection pooler (PgBouncer) in front of the server, or a higher max_connections",
-            self.usable
+            "bring the sum under {}: smaller pools, fewer max replicas or processes, a connection pooler ({}) in front of the server, or a higher max_connections",
+            self.usable,
+            self.engine.pooler()
         ))
     }
 
@@ -69,7 +74,7 @@ pub fn check(model: &Model, out: &mut Findings) {
         for (i, part) in sum.parts.iter().enumerate() {
             let f = out.report(
                 PoolExceedsMaxConnections {
-                    refusal: server.engine.refusal(),
+                    engine: server.engine,
                     own: part.text.clone(),
                     others: sum.others(i),
                     total: sum.total,
