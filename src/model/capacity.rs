@@ -696,6 +696,29 @@ impl Capacity {
             }
         }
         compose_capacity(compose, &external, &mut servers, &mut clients);
+        let mut topics = topics;
+        for w in workloads {
+            for c in w.pod.running_containers() {
+                for (topic, partitions) in topics_created(&command_words(c)) {
+                    topics.push(command_topic(&w.meta, topic, partitions, c.name_span));
+                }
+            }
+        }
+        for s in compose {
+            let words: Vec<&str> = s.argv().flat_map(str::split_whitespace).collect();
+            for (topic, partitions) in topics_created(&words) {
+                let meta = crate::extract::k8s::ObjectMeta {
+                    file: s.file,
+                    api_version: String::new(),
+                    kind: "compose service".into(),
+                    name: s.name.clone(),
+                    namespace: None,
+                    kind_span: s.name_span,
+                    annotations: Vec::new(),
+                };
+                topics.push(command_topic(&meta, topic, partitions, s.name_span));
+            }
+        }
         let (redis_servers, redis_clients) = redis_links(workloads, &services_of, &envs, compose);
         Capacity {
             redis_servers,
@@ -1038,6 +1061,91 @@ fn redis_links(
     (servers, clients)
 }
 
+/// Topics a command line creates with their partitions:
+/// `kafka-topics[.sh] --create --topic T --partitions N` and
+/// `rpk topic create T [T…] -p N` (also `--flag=value` forms). Commands
+/// are split at blanks, so `sh -c "…; kafka-topics …"` works too.
+pub fn topics_created(words: &[&str]) -> Vec<(String, i64)> {
+    let mut out = Vec::new();
+    // Each command starts at its program's word; the flags after it, up to
+    // the next command separator, belong to it.
+    let value = |args: &[&str], long: &str, short: Option<&str>| -> Option<String> {
+        args.iter().enumerate().find_map(|(i, a)| {
+            if let Some(v) = a.strip_prefix(&format!("{long}=")) {
+                return Some(v.to_string());
+            }
+            if *a == long || short.is_some_and(|s| *a == s) {
+                return args.get(i + 1).map(|v| v.to_string());
+            }
+            None
+        })
+    };
+    for (i, w) in words.iter().enumerate() {
+        let base = w.rsplit('/').next().unwrap_or(w);
+        let rest = words.get(i + 1..).unwrap_or(&[]);
+        // A separator word ends the command before it; a word ending in `;`
+        // ends it after itself.
+        let end = rest
+            .iter()
+            .position(|a| matches!(*a, ";" | "&&" | "||" | "|"))
+            .into_iter()
+            .chain(rest.iter().position(|a| a.ends_with(';')).map(|p| p + 1))
+            .min()
+            .unwrap_or(rest.len());
+        let args = rest.get(..end).unwrap_or(&[]);
+        let clean = |v: String| {
+            v.trim_matches(|c| c == '"' || c == '\'' || c == ';')
+                .to_string()
+        };
+        if matches!(base, "kafka-topics" | "kafka-topics.sh") && args.contains(&"--create") {
+            let (Some(topic), Some(n)) = (
+                value(args, "--topic", None).map(clean),
+                value(args, "--partitions", None)
+                    .map(clean)
+                    .and_then(|n| parse_count(&n)),
+            ) else {
+                continue;
+            };
+            if !topic.contains('$') {
+                out.push((topic, n));
+            }
+        } else if base == "rpk" && args.first() == Some(&"topic") && args.get(1) == Some(&"create")
+        {
+            let Some(n) = value(args, "--partitions", Some("-p"))
+                .map(clean)
+                .and_then(|n| parse_count(&n))
+            else {
+                continue;
+            };
+            // The topic names come right after `create`, before any flag.
+            for t in args.iter().skip(2).take_while(|a| !a.starts_with('-')) {
+                let t = clean(t.to_string());
+                if !t.is_empty() && !t.contains('$') {
+                    out.push((t, n));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn command_topic(
+    meta: &crate::extract::k8s::ObjectMeta,
+    topic: String,
+    partitions: i64,
+    at: Span,
+) -> KafkaTopic {
+    KafkaTopic {
+        meta: meta.clone(),
+        topic,
+        partitions: Some((partitions, at)),
+        cluster: None,
+        replicas: crate::extract::Val::Absent,
+        min_insync: crate::extract::Val::Absent,
+        spec_key: at,
+    }
+}
+
 /// Each Kafka cluster with its brokers: the replicas of its node pools
 /// with the broker role when it has node pools, else `spec.kafka.replicas`.
 pub fn kafka_brokers(
@@ -1130,6 +1238,46 @@ mod tests {
         assert!(!is_postgres_image("ghcr.io/acme/postgres-exporter:1"));
         assert!(!is_postgres_image("pgbouncer/pgbouncer"));
         assert!(is_mysql_image("mysql:8.4"));
+        assert_eq!(
+            topics_created(&[
+                "sh",
+                "-c",
+                "kafka-topics.sh",
+                "--bootstrap-server",
+                "k:9092",
+                "--create",
+                "--topic",
+                "orders",
+                "--partitions",
+                "12;",
+                "rpk",
+                "topic",
+                "create",
+                "a",
+                "b",
+                "-p",
+                "6",
+                "-r",
+                "3"
+            ]),
+            [
+                ("orders".to_string(), 12),
+                ("a".to_string(), 6),
+                ("b".to_string(), 6)
+            ]
+        );
+        assert!(topics_created(&["kafka-topics", "--list"]).is_empty());
+        assert!(
+            topics_created(&[
+                "kafka-topics",
+                "--create",
+                "--topic",
+                "$T",
+                "--partitions",
+                "3"
+            ])
+            .is_empty()
+        );
         assert!(is_mysql_image("docker.io/library/mariadb:11"));
         assert!(!is_mysql_image("prom/mysqld-exporter"));
     }
