@@ -735,6 +735,52 @@ impl Capacity {
     }
 }
 
+/// A compose service's environment; `${VAR}` values come from the shell
+/// or `.env` and are unknown here.
+fn compose_env(s: &ComposeService) -> Env {
+    s.environment
+        .iter()
+        .map(|(k, v)| {
+            let value = (!v.text.contains("${")).then(|| (v.text.clone(), v.span));
+            (k.clone(), value)
+        })
+        .collect()
+}
+
+/// A compose service as a client of `server`, at its `deploy.replicas`
+/// (else `scale`, else one container); `None` when the count is unreadable.
+fn compose_client(
+    s: &ComposeService,
+    env: &Env,
+    server: usize,
+    host: (String, Span),
+    pool: Term,
+    overflow: Option<Term>,
+) -> Option<DbClient> {
+    let (n, at) = s.instances()?;
+    let source = match at {
+        None => "one container, no replicas set",
+        Some(_) if s.replicas.is_absent() => "scale",
+        Some(_) => "deploy.replicas",
+    };
+    let replicas = Term {
+        value: n,
+        source: source.into(),
+        span: at,
+    };
+    let words: Vec<&str> = s.argv().flat_map(str::split_whitespace).collect();
+    Some(DbClient {
+        workload: usize::MAX,
+        compose: Some((format!("compose service {}", s.name), replicas)),
+        container: s.name.clone(),
+        server,
+        host,
+        pool,
+        overflow,
+        processes: processes_of(&words, env),
+    })
+}
+
 /// Compose services as servers (PostgreSQL images, reached by service
 /// name within their compose file) and as clients (the same environment
 /// variables as Kubernetes containers), at `deploy.replicas`/`scale`.
@@ -744,23 +790,13 @@ fn compose_capacity(
     servers: &mut Vec<DbServer>,
     clients: &mut Vec<DbClient>,
 ) {
-    let env_of = |s: &ComposeService| -> Env {
-        s.environment
-            .iter()
-            .map(|(k, v)| {
-                // `${VAR}` is filled in from the shell or `.env`: unknown here.
-                let value = (!v.text.contains("${")).then(|| (v.text.clone(), v.span));
-                (k.clone(), value)
-            })
-            .collect()
-    };
     // (compose file, service name) → server.
     let mut hosts: HashMap<(crate::source::FileId, &str), usize> = HashMap::new();
     for s in compose {
         let image = s.image.as_ref().map_or("", |i| i.text.as_str());
         let words: Vec<&str> = s.argv().flat_map(str::split_whitespace).collect();
         let (engine, max_connections, reserve) = if is_postgres_image(image) {
-            let Some(m) = or_default_max(max_connections_of(&words, &env_of(s))) else {
+            let Some(m) = or_default_max(max_connections_of(&words, &compose_env(s))) else {
                 continue;
             };
             (Engine::Postgres, m, PG_SUPERUSER_RESERVED)
@@ -790,7 +826,7 @@ fn compose_capacity(
         {
             continue;
         }
-        let env = env_of(s);
+        let env = compose_env(s);
         let mut names: Vec<&String> = env.keys().collect();
         names.sort();
         let found = names.into_iter().find_map(|name| {
@@ -814,35 +850,10 @@ fn compose_capacity(
         let Some((pool, overflow)) = pool_from_env(&env, url_pool, jdbc) else {
             continue;
         };
-        let replicas = match s.instances() {
-            Some((n, Some(at))) => Term {
-                value: n,
-                source: if s.replicas.is_absent() {
-                    "scale"
-                } else {
-                    "deploy.replicas"
-                }
-                .into(),
-                span: Some(at),
-            },
-            Some((n, None)) => Term {
-                value: n,
-                source: "one container, no replicas set".into(),
-                span: None,
-            },
-            None => continue,
+        let Some(client) = compose_client(s, &env, server, (host, span), pool, overflow) else {
+            continue;
         };
-        let words: Vec<&str> = s.argv().flat_map(str::split_whitespace).collect();
-        clients.push(DbClient {
-            workload: usize::MAX,
-            compose: Some((format!("compose service {}", s.name), replicas)),
-            container: s.name.clone(),
-            server,
-            host: (host, span),
-            pool,
-            overflow,
-            processes: processes_of(&words, &env),
-        });
+        clients.push(client);
     }
 }
 
@@ -1016,47 +1027,17 @@ fn redis_links(
         if s.image.as_ref().is_some_and(|i| is_redis_image(&i.text)) {
             continue;
         }
-        let env: Env = s
-            .environment
-            .iter()
-            .map(|(k, v)| {
-                (
-                    k.clone(),
-                    (!v.text.contains("${")).then(|| (v.text.clone(), v.span)),
-                )
-            })
-            .collect();
+        let env = compose_env(s);
         let Some((host, span, pool)) = redis_client(&env) else {
             continue;
         };
         let Some(&server) = compose_hosts.get(&(s.file, host.as_str())) else {
             continue;
         };
-        let replicas = match s.instances() {
-            Some((n, at)) => Term {
-                value: n,
-                source: if at.is_none() {
-                    "one container, no replicas set".into()
-                } else if s.replicas.is_absent() {
-                    "scale".into()
-                } else {
-                    "deploy.replicas".into()
-                },
-                span: at,
-            },
-            None => continue,
+        let Some(client) = compose_client(s, &env, server, (host, span), pool, None) else {
+            continue;
         };
-        let words: Vec<&str> = s.argv().flat_map(str::split_whitespace).collect();
-        clients.push(DbClient {
-            workload: usize::MAX,
-            compose: Some((format!("compose service {}", s.name), replicas)),
-            container: s.name.clone(),
-            server,
-            host: (host, span),
-            pool,
-            overflow: None,
-            processes: processes_of(&words, &env),
-        });
+        clients.push(client);
     }
     (servers, clients)
 }

@@ -52,6 +52,16 @@ impl OverLimit<'_> {
     }
 }
 
+/// `own, plus other, plus other: total` — a client's share, the others'
+/// and the sum; with one client its own product already is the total.
+pub(crate) fn shares(own: &str, others: &[String], total: i64) -> String {
+    if others.is_empty() {
+        own.to_string()
+    } else {
+        format!("{own}, plus {}: {total}", others.join(", plus "))
+    }
+}
+
 fn term(t: &Term) -> String {
     format!("{} ({})", t.value, t.source)
 }

@@ -20,20 +20,9 @@ impl Violation for PoolExceedsMaxConnections {
     const RULE: Rule = Rule::PoolExceedsMaxConnections;
 
     fn message(&self) -> String {
-        let others = if self.others.is_empty() {
-            String::new()
-        } else {
-            format!(", plus {}", self.others.join(", plus "))
-        };
-        // With one client its own product is the total.
-        let sum = if self.others.is_empty() {
-            String::new()
-        } else {
-            format!(": {}", self.total)
-        };
+        let shares = super::shares(&self.own, &self.others, self.total);
         format!(
-            "{}{others}{sum} > {} usable of {} on {}: at full scale-out {}",
-            self.own,
+            "{shares} > {} usable of {} on {}: at full scale-out {}",
             self.usable,
             self.limit,
             self.server,

@@ -2,6 +2,7 @@
 
 use crate::finding::{Findings, Violation};
 use crate::model::Model;
+use crate::model::capacity::Engine;
 use crate::rules::Rule;
 
 pub struct RedisClientsExceedMaxclients {
@@ -18,19 +19,12 @@ impl Violation for RedisClientsExceedMaxclients {
     const RULE: Rule = Rule::RedisClientsExceedMaxclients;
 
     fn message(&self) -> String {
-        let others = if self.others.is_empty() {
-            String::new()
-        } else {
-            format!(", plus {}", self.others.join(", plus "))
-        };
-        let sum = if self.others.is_empty() {
-            String::new()
-        } else {
-            format!(": {}", self.total)
-        };
+        let shares = super::shares(&self.own, &self.others, self.total);
         format!(
-            "{}{others}{sum} > maxclients {} on {}: at full scale-out Redis refuses new clients (\"ERR max number of clients reached\")",
-            self.own, self.maxclients, self.server
+            "{shares} > maxclients {} on {}: at full scale-out {}",
+            self.maxclients,
+            self.server,
+            Engine::Redis.refusal()
         )
     }
 
