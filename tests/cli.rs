@@ -2559,6 +2559,21 @@ spec:
   maxReplicaCount: 1e3
   cooldownPeriod: [30]
   triggers: {kafka: orders}
+---
+apiVersion: autoscaling.k8s.io/v1
+kind: VerticalPodAutoscaler
+metadata: {name: worker, namespace: shop}
+spec:
+  targetRef: {kind: Deployment, name: [worker]}
+  updatePolicy: {updateMode: 7}
+  resourcePolicy: {containerPolicies: {cpu: off}}
+---
+apiVersion: autoscaling.k8s.io/v1
+kind: VerticalPodAutoscaler
+metadata: {name: api, namespace: shop}
+spec:
+  targetRef: "Deployment/api"
+  updatePolicy: [Auto]
 "#,
     );
     let out = run(t
@@ -2577,7 +2592,7 @@ spec:
     // values that are not what the field takes.
     for silent in [
         "SL102", "SL106", "SL108", "SL109", "SL110", "SL111", "SL201", "SL202", "SL204", "SL206",
-        "SL209", "SL210",
+        "SL209", "SL210", "SL112", "SL211", "SL212", "SL213",
     ] {
         assert!(!rules.contains(&silent), "{silent} guessed: {v:#}");
     }
@@ -2730,4 +2745,44 @@ fn a_comment_above_a_sentinel_directive_suppresses_it() {
         .collect();
     assert_eq!(got, [(4, true), (6, false)], "{v:#}");
     assert_eq!(out.code, Some(1));
+}
+
+/// `replicas: 0` under an HPA that then stops acting is SL211's finding;
+/// SL202 reports it only when SL211 does not run.
+#[test]
+fn zero_replicas_under_an_hpa_is_sl211_not_sl202() {
+    let t = Tree::new();
+    t.write(
+        "k8s/worker.yaml",
+        r#"apiVersion: apps/v1
+kind: Deployment
+metadata: {name: worker, namespace: jobs}
+spec:
+  replicas: 0
+  selector: {matchLabels: {app: worker}}
+  template:
+    metadata: {labels: {app: worker}}
+    spec:
+      containers:
+        - name: worker
+          image: worker:1
+          resources: {requests: {cpu: 100m, memory: 128Mi}}
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: worker, namespace: jobs}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: worker}
+  minReplicas: 2
+  maxReplicas: 6
+"#,
+    );
+    let both = run(t
+        .cmd()
+        .args(["--format", "json", "--select", "SL202,SL211", "."]));
+    both.assert_clean();
+    assert_eq!(locs(&both.json()), ["k8s/worker.yaml:5:3 SL211"]);
+    let alone = run(t.cmd().args(["--format", "json", "--select", "SL202", "."]));
+    alone.assert_clean();
+    assert_eq!(locs(&alone.json()), ["k8s/worker.yaml:5:3 SL202"]);
 }

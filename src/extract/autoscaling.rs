@@ -166,7 +166,95 @@ impl Autoscaler {
     }
 }
 
-/// Reads a PDB, HPA or ScaledObject; `false` for any other kind.
+/// `updatePolicy.updateMode` of a VerticalPodAutoscaler.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VpaMode {
+    /// Recommends only.
+    Off,
+    /// Sets requests when a pod is created.
+    Initial,
+    /// Sets requests on new pods and evicts running ones to update them.
+    Recreate,
+    /// Deprecated alias of `Recreate`.
+    Auto,
+    /// Resizes running pods in place where it can, else evicts them.
+    InPlaceOrRecreate,
+}
+
+impl VpaMode {
+    fn read(text: &str) -> Option<Self> {
+        Some(match text {
+            "Off" => VpaMode::Off,
+            "Initial" => VpaMode::Initial,
+            "Recreate" => VpaMode::Recreate,
+            "Auto" => VpaMode::Auto,
+            "InPlaceOrRecreate" => VpaMode::InPlaceOrRecreate,
+            _ => return None,
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VpaMode::Off => "Off",
+            VpaMode::Initial => "Initial",
+            VpaMode::Recreate => "Recreate",
+            VpaMode::Auto => "Auto",
+            VpaMode::InPlaceOrRecreate => "InPlaceOrRecreate",
+        }
+    }
+}
+
+/// One entry of `resourcePolicy.containerPolicies`.
+#[derive(Clone, Debug)]
+pub struct VpaContainerPolicy {
+    /// A container name, or `*` for every container without a policy of its own.
+    pub container: String,
+    /// `mode: Off` leaves the container alone.
+    pub off: bool,
+    /// `controlledResources`; `None` when unset (cpu and memory). A list
+    /// that cannot be read holds no resource, so nothing is assumed.
+    pub controlled: Option<Vec<ResourceName>>,
+}
+
+/// A VerticalPodAutoscaler (`autoscaling.k8s.io` v1, v1beta2).
+#[derive(Clone, Debug)]
+pub struct Vpa {
+    pub meta: ObjectMeta,
+    pub namespace: String,
+    pub target: Option<TargetRef>,
+    /// The `targetRef:` key, else the object's `kind:` key.
+    pub target_span: Span,
+    /// `updatePolicy.updateMode`; `Invalid` for a value that is no mode.
+    pub mode: Val<VpaMode>,
+    pub policies: Vec<VpaContainerPolicy>,
+}
+
+impl Vpa {
+    pub fn display(&self) -> String {
+        self.meta.display(&self.namespace)
+    }
+
+    /// Whether the VPA sets `resource` on a container: not when its policy
+    /// (its own, else `*`) is `mode: Off` or leaves the resource out of
+    /// `controlledResources`.
+    pub fn controls(&self, container: &str, resource: ResourceName) -> bool {
+        let policy = self
+            .policies
+            .iter()
+            .find(|p| p.container == container)
+            .or_else(|| self.policies.iter().find(|p| p.container == "*"));
+        match policy {
+            None => true,
+            Some(p) if p.off => false,
+            Some(p) => p
+                .controlled
+                .as_ref()
+                .is_none_or(|list| list.contains(&resource)),
+        }
+    }
+}
+
+/// Reads a PDB, HPA, ScaledObject or VPA; `false` for any other kind.
 pub fn extract(obj: Y<'_, '_>, meta: &ObjectMeta, file: FileId, facts: &mut Facts) -> bool {
     let group = super::group_of(&meta.api_version);
     match (group, meta.kind.as_str()) {
@@ -195,6 +283,10 @@ pub fn extract(obj: Y<'_, '_>, meta: &ObjectMeta, file: FileId, facts: &mut Fact
         }
         ("keda.sh", "ScaledObject") => {
             facts.autoscalers.push(scaled_object(obj, meta, file));
+            true
+        }
+        ("autoscaling.k8s.io", "VerticalPodAutoscaler") => {
+            facts.vpas.push(vpa(obj, meta, file));
             true
         }
         _ => false,
@@ -408,5 +500,55 @@ fn scaled_object(obj: Y<'_, '_>, meta: &ObjectMeta, file: FileId) -> Autoscaler 
         cooldown: spec.map_or(Val::Absent, |s| count(s, "cooldownPeriod", file)),
         idle_replicas: spec.map_or(Val::Absent, |s| count(s, "idleReplicaCount", file)),
         http_addon,
+    }
+}
+
+fn vpa(obj: Y<'_, '_>, meta: &ObjectMeta, file: FileId) -> Vpa {
+    let spec = obj.get("spec");
+    let target_ref = spec.and_then(|s| s.entry("targetRef"));
+    let target = target_ref.and_then(|(_, t)| {
+        Some(TargetRef {
+            group: t
+                .get_str("apiVersion")
+                .map(|a| super::group_of(a).to_string()),
+            kind: t.get_str("kind")?.to_string(),
+            name: t.get_str("name")?.to_string(),
+        })
+    });
+    let mode = match spec
+        .and_then(|s| s.get("updatePolicy"))
+        .and_then(|p| p.entry("updateMode"))
+    {
+        None => Val::Absent,
+        Some((_, v)) if v.is_null() => Val::Absent,
+        Some((k, v)) => match v.as_str().and_then(VpaMode::read) {
+            // A collection or a number is no mode.
+            Some(m) if !v.is_map() && !v.is_seq() => Val::Set(m, span(file, k)),
+            _ => Val::Invalid(span(file, k)),
+        },
+    };
+    let policies = spec
+        .and_then(|s| s.path(&["resourcePolicy", "containerPolicies"]))
+        .into_iter()
+        .flat_map(|p| p.items())
+        .filter_map(|p| {
+            Some(VpaContainerPolicy {
+                container: p.get_str("containerName")?.to_string(),
+                off: p.get_str("mode") == Some("Off"),
+                controlled: p.get("controlledResources").map(|list| {
+                    list.items()
+                        .filter_map(|r| resource_name(r.as_text()))
+                        .collect()
+                }),
+            })
+        })
+        .collect();
+    Vpa {
+        meta: meta.clone(),
+        namespace: String::new(),
+        target,
+        target_span: target_ref.map_or(meta.kind_span, |(k, _)| span(file, k)),
+        mode,
+        policies,
     }
 }

@@ -26,6 +26,7 @@ pub struct Facts {
     pub limit_ranges: Vec<k8s::LimitRange>,
     pub pdbs: Vec<autoscaling::Pdb>,
     pub autoscalers: Vec<autoscaling::Autoscaler>,
+    pub vpas: Vec<autoscaling::Vpa>,
     pub config_maps: Vec<capacity::ConfigMap>,
     pub databases: Vec<capacity::Database>,
     pub poolers: Vec<capacity::Pooler>,
@@ -73,6 +74,7 @@ impl Facts {
         self.limit_ranges.append(&mut other.limit_ranges);
         self.pdbs.append(&mut other.pdbs);
         self.autoscalers.append(&mut other.autoscalers);
+        self.vpas.append(&mut other.vpas);
         self.config_maps.append(&mut other.config_maps);
         self.databases.append(&mut other.databases);
         self.poolers.append(&mut other.poolers);

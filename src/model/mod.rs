@@ -11,7 +11,7 @@ use std::path::PathBuf;
 
 use crate::extract::Facts;
 use crate::extract::Val;
-use crate::extract::autoscaling::{Autoscaler, Metric, Pdb, ResourceName};
+use crate::extract::autoscaling::{Autoscaler, Metric, Pdb, ResourceName, Vpa};
 use crate::extract::k8s::{Container, LimitRange, Resources, Service, Workload, WorkloadKind};
 use crate::source::{FileId, SourceFile, Span};
 
@@ -30,6 +30,8 @@ pub struct Links {
     pub pdbs: Vec<usize>,
     /// Autoscalers whose `scaleTargetRef` names it, in path order.
     pub autoscalers: Vec<usize>,
+    /// VerticalPodAutoscalers whose `targetRef` names it.
+    pub vpas: Vec<usize>,
 }
 
 /// Where a bound of the replica envelope comes from.
@@ -102,6 +104,9 @@ pub struct Model {
     pub links: Vec<Links>,
     /// The workload each autoscaler's `scaleTargetRef` resolves to.
     pub autoscaler_targets: Vec<Option<usize>>,
+    pub vpas: Vec<Vpa>,
+    /// The workload each VPA's `targetRef` resolves to.
+    pub vpa_targets: Vec<Option<usize>>,
     /// ClickHouse server configs, each merged from its files.
     pub clickhouse: Vec<crate::extract::clickhouse::ServerConfig>,
     /// Problems met while merging them (substitution cycles).
@@ -261,6 +266,41 @@ impl Model {
             autoscaler_targets.push(target);
         }
 
+        // VPAs link like autoscalers: by kind, namespace and name, the copy
+        // in the VPA's own file first.
+        let mut vpas = facts.vpas;
+        let mut vpa_targets = Vec::with_capacity(vpas.len());
+        for (vi, v) in vpas.iter_mut().enumerate() {
+            v.namespace = namespace_of(v.meta.file, &v.meta.namespace);
+            let target = v.target.as_ref().and_then(|t| {
+                let kind = WorkloadKind::scalable(&t.kind)?;
+                let matching = by_key.get(&(kind.as_str(), v.namespace.clone(), t.name.clone()))?;
+                let fits = |wi: &usize| {
+                    workloads.get(*wi).is_some_and(|w| {
+                        t.group
+                            .as_deref()
+                            .is_none_or(|g| g == crate::extract::group_of(&w.meta.api_version))
+                    })
+                };
+                matching
+                    .iter()
+                    .filter(|wi| fits(wi))
+                    .find(|&&wi| {
+                        workloads
+                            .get(wi)
+                            .is_some_and(|w| w.meta.file == v.meta.file)
+                    })
+                    .or_else(|| matching.iter().find(|wi| fits(wi)))
+                    .copied()
+            });
+            if let Some(wi) = target
+                && let Some(l) = links.get_mut(wi)
+            {
+                l.vpas.push(vi);
+            }
+            vpa_targets.push(target);
+        }
+
         let mut limit_ranges = facts.limit_ranges;
         let mut limit_ranges_by_ns: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, l) in limit_ranges.iter_mut().enumerate() {
@@ -333,6 +373,8 @@ impl Model {
             autoscalers,
             links,
             autoscaler_targets,
+            vpas,
+            vpa_targets,
             clickhouse,
             clickhouse_problems,
             redis: facts.redis,
@@ -364,6 +406,7 @@ impl Model {
             services: Vec::new(),
             pdbs: Vec::new(),
             autoscalers: Vec::new(),
+            vpas: Vec::new(),
         };
         self.links.get(workload).unwrap_or(&EMPTY)
     }
@@ -515,6 +558,14 @@ impl Model {
             .autoscalers
             .iter()
             .filter_map(|&a| self.autoscalers.get(a))
+    }
+
+    /// The VerticalPodAutoscalers whose `targetRef` names a workload.
+    pub fn vpas_of(&self, workload: usize) -> impl Iterator<Item = &Vpa> {
+        self.links(workload)
+            .vpas
+            .iter()
+            .filter_map(|&v| self.vpas.get(v))
     }
 
     /// A workload is served when a Service of its namespace selects its pods
@@ -821,6 +872,41 @@ spec: {minAvailable: 1, selector: {}}
         );
         assert!(from_yaml(&[("d.yaml", &named)]).is_served(0));
         assert!(!from_yaml(&[("d.yaml", DEPLOY)]).is_served(0));
+    }
+
+    #[test]
+    fn vpas_link_by_target_kind_namespace_and_name() {
+        let vpa = "apiVersion: autoscaling.k8s.io/v1
+kind: VerticalPodAutoscaler
+metadata: {name: api, namespace: shop}
+spec:
+  targetRef: {apiVersion: apps/v1, kind: Deployment, name: api}
+  updatePolicy: {updateMode: Initial}
+  resourcePolicy:
+    containerPolicies:
+      - {containerName: '*', controlledResources: [memory]}
+      - {containerName: sidecar, mode: 'Off'}
+";
+        let m = from_yaml(&[("d.yaml", DEPLOY), ("v.yaml", vpa)]);
+        assert_eq!(m.vpa_targets, vec![Some(0)]);
+        let v = m.vpas_of(0).next().unwrap();
+        assert_eq!(
+            v.mode.get(),
+            Some(crate::extract::autoscaling::VpaMode::Initial)
+        );
+        assert!(v.controls("api", ResourceName::Memory));
+        assert!(!v.controls("api", ResourceName::Cpu));
+        assert!(!v.controls("sidecar", ResourceName::Memory));
+
+        let elsewhere = vpa.replace("namespace: shop", "namespace: other");
+        let m = from_yaml(&[("d.yaml", DEPLOY), ("v.yaml", &elsewhere)]);
+        assert_eq!(m.vpa_targets, vec![None]);
+        let stateful = vpa.replace("kind: Deployment", "kind: StatefulSet");
+        let m = from_yaml(&[("d.yaml", DEPLOY), ("v.yaml", &stateful)]);
+        assert_eq!(m.vpa_targets, vec![None]);
+        let number = vpa.replace("updateMode: Initial", "updateMode: 7");
+        let m = from_yaml(&[("d.yaml", DEPLOY), ("v.yaml", &number)]);
+        assert!(matches!(m.vpas[0].mode, Val::Invalid(_)));
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! SL2xx: autoscaling (HPA, KEDA).
 
+pub mod autoscaled_consensus_member;
+pub mod hpa_disabled_by_zero_replicas;
 pub mod hpa_max_below_replicas;
 pub mod hpa_min_max_invalid;
 pub mod hpa_missing_resource_requests;
@@ -7,11 +9,13 @@ pub mod hpa_multiple_for_target;
 pub mod hpa_single_min_replica;
 pub mod hpa_target_missing;
 pub mod keda_defaults_risky;
+pub mod keda_scale_to_zero_on_resource_only;
 pub mod replicas_managed_by_hpa;
 pub mod scale_down_stabilization_too_short;
 pub mod stabilization_window_missing;
 
 use crate::extract::Val;
+use crate::extract::autoscaling::Autoscaler;
 
 /// A replica bound as a message states it: its value and whether it was
 /// written or is the documented default.
@@ -45,6 +49,22 @@ impl Count {
         } else {
             format!("{field} {}", self.value)
         }
+    }
+}
+
+/// `between minReplicas 2 and maxReplicas 10`, defaults marked.
+pub(crate) fn range(a: &Autoscaler) -> String {
+    let min = Count::of(&a.min, Some(a.default_min()));
+    let max = Count::of(&a.max, a.default_max());
+    match (min, max) {
+        (Some(min), Some(max)) => format!(
+            "between {} and {}",
+            min.describe(a.min_field()),
+            max.describe(a.max_field())
+        ),
+        (Some(min), None) => format!("from {}", min.describe(a.min_field())),
+        (None, Some(max)) => format!("up to {}", max.describe(a.max_field())),
+        (None, None) => "within bounds that cannot be read".to_string(),
     }
 }
 

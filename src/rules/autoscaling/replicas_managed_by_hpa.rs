@@ -1,18 +1,19 @@
 //! SL202 replicas-managed-by-hpa. Docs: rules/replicas-managed-by-hpa.toml
 
 use crate::extract::Val;
-use crate::extract::autoscaling::Autoscaler;
 use crate::finding::{Findings, Violation};
 use crate::model::Model;
 use crate::rules::Rule;
 
-use super::Count;
+use super::range;
 
 pub struct ReplicasManagedByHpa {
     workload: String,
     replicas: i64,
     autoscaler: String,
     range: String,
+    /// 0 replicas under an HPA that then stops acting (SL211's case).
+    disables: bool,
 }
 
 impl Violation for ReplicasManagedByHpa {
@@ -24,7 +25,13 @@ impl Violation for ReplicasManagedByHpa {
             replicas,
             autoscaler,
             range,
+            disables,
         } = self;
+        if *disables {
+            return format!(
+                "{workload} sets spec.replicas {replicas} while {autoscaler} scales it {range}: every apply resets the count to 0, and an HPA whose minimum is above 0 does not act on a target at 0, so autoscaling stays off"
+            );
+        }
         format!(
             "{workload} sets spec.replicas {replicas} while {autoscaler} scales it {range}: every apply resets the count to {replicas} until the autoscaler scales it back"
         )
@@ -43,10 +50,20 @@ impl Violation for ReplicasManagedByHpa {
 }
 
 pub fn check(model: &Model, out: &mut Findings) {
+    // With 0 replicas under an HPA that then stops acting, SL211 says what
+    // actually happens; this rule's "until the autoscaler scales it back"
+    // would be wrong there.
+    let sl211 = out.is_enabled(Rule::HpaDisabledByZeroReplicas);
     for (wi, w) in model.indexed_workloads() {
         let Val::Set(replicas, at) = w.replicas else {
             continue;
         };
+        let disables = super::hpa_disabled_by_zero_replicas::disabled_hpas(model, wi)
+            .next()
+            .is_some();
+        if sl211 && disables {
+            continue;
+        }
         let mut autoscalers = model.autoscalers_of(wi).peekable();
         let Some(first) = autoscalers.peek() else {
             continue;
@@ -56,6 +73,7 @@ pub fn check(model: &Model, out: &mut Findings) {
             replicas,
             autoscaler: first.display(),
             range: range(first),
+            disables,
         };
         let finding = out.report(v, at);
         for a in autoscalers {
@@ -64,21 +82,5 @@ pub fn check(model: &Model, out: &mut Findings) {
                 format!("{} scales it {}", a.display(), range(a)),
             );
         }
-    }
-}
-
-/// `between minReplicas 2 and maxReplicas 10`, defaults marked.
-fn range(a: &Autoscaler) -> String {
-    let min = Count::of(&a.min, Some(a.default_min()));
-    let max = Count::of(&a.max, a.default_max());
-    match (min, max) {
-        (Some(min), Some(max)) => format!(
-            "between {} and {}",
-            min.describe(a.min_field()),
-            max.describe(a.max_field())
-        ),
-        (Some(min), None) => format!("from {}", min.describe(a.min_field())),
-        (None, Some(max)) => format!("up to {}", max.describe(a.max_field())),
-        (None, None) => "within bounds that cannot be read".to_string(),
     }
 }

@@ -11,6 +11,7 @@ pub mod resource_requests_missing;
 pub mod rolling_update_stalled;
 pub mod single_replica;
 pub mod termination_grace_too_short;
+pub mod vpa_and_hpa_same_metric;
 
 use crate::extract::Val;
 use crate::model::{Envelope, Source};

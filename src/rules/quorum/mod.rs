@@ -14,7 +14,7 @@ pub mod sentinel_quorum_unreachable;
 mod sentinels;
 pub mod single_quorum_member;
 
-pub use groups::{Group, Origin, System, groups, service_system};
+pub use groups::{Group, Origin, System, groups, recognise, service_system};
 pub use sentinels::{SentinelCount, config_maps_of, sentinel_count, sentinels};
 
 use groups::workload_system;
