@@ -40,6 +40,7 @@ pub fn facts(model: &Model, files: &[SourceFile]) -> Value {
                 "services": links.services.iter().filter_map(|&s| model.services.get(s)).map(|s| s.meta.display(&s.namespace)).collect::<Vec<_>>(),
                 "pdbs": links.pdbs.iter().filter_map(|&p| model.pdbs.get(p)).map(|p| p.display()).collect::<Vec<_>>(),
                 "autoscalers": model.autoscalers_of(wi).map(|a| a.display()).collect::<Vec<_>>(),
+                "vpas": model.vpas_of(wi).map(|v| v.display()).collect::<Vec<_>>(),
             })
         })
         .collect();
@@ -155,6 +156,7 @@ pub fn render_text(facts: &Value) -> String {
             ("services", "served by"),
             ("pdbs", "guarded by"),
             ("autoscalers", "scaled by"),
+            ("vpas", "resized by"),
         ] {
             let names: Vec<String> = list(&w[key])
                 .iter()
