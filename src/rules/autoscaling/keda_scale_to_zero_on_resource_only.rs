@@ -13,6 +13,9 @@ pub struct KedaScaleToZeroOnResourceOnly {
     triggers: String,
     /// `minReplicaCount 0` or `minReplicaCount 0 (default)`.
     min: String,
+    /// The target is a Deployment or StatefulSet, the kinds KEDA's
+    /// admission webhook checks.
+    webhook: bool,
 }
 
 impl Violation for KedaScaleToZeroOnResourceOnly {
@@ -23,9 +26,15 @@ impl Violation for KedaScaleToZeroOnResourceOnly {
             scaled_object,
             triggers,
             min,
+            webhook,
         } = self;
+        let rejected = if *webhook {
+            ", and KEDA's admission webhook rejects the ScaledObject (\"scale to zero doesn't work in this case\")"
+        } else {
+            ""
+        };
         format!(
-            "{scaled_object} scales only on {triggers} with {min}: cpu and memory are measured on running pods, so with none left nothing could bring the workload back, and KEDA's admission webhook rejects the ScaledObject (\"scale to zero doesn't work in this case\")"
+            "{scaled_object} scales only on {triggers} with {min}: cpu and memory are measured on running pods, so KEDA cannot scale the workload to or from zero on them{rejected}"
         )
     }
 
@@ -75,6 +84,11 @@ pub fn check(model: &Model, out: &mut Findings) {
             scaled_object: a.display(),
             triggers,
             min: min.describe(a.min_field()),
+            // `scaleTargetRef.kind` defaults to Deployment.
+            webhook: a
+                .target
+                .as_ref()
+                .is_some_and(|t| matches!(t.kind.as_str(), "Deployment" | "StatefulSet")),
         };
         let finding = out.report(v, at);
         if let Some(span) = a.min.span() {
