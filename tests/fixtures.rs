@@ -383,9 +383,13 @@ fn doc_examples_fire_and_their_fixes_do_not() {
         }
         for (example, should_fire) in [(&doc.example_bad, true), (&doc.example_good, false)] {
             let dir = tempfile::tempdir().unwrap();
-            let path = dir.path().join(example_file_name(rule.code));
-            std::fs::write(&path, example).unwrap();
-            let outcome = run(vec![path], rules_for(rule, &[example.to_string()]));
+            let mut paths = Vec::new();
+            for (name, text) in example_files(rule.code, example) {
+                let path = dir.path().join(name);
+                std::fs::write(&path, text).unwrap();
+                paths.push(path);
+            }
+            let outcome = run(paths, rules_for(rule, &[example.to_string()]));
             let fired = outcome
                 .findings
                 .iter()
@@ -404,6 +408,25 @@ fn doc_examples_fire_and_their_fixes_do_not() {
             );
         }
     }
+}
+
+/// The files a doc example is written to. An example of several files
+/// starts each with a `# file: NAME` line; a single one is named by
+/// `example_file_name`.
+fn example_files(code: &str, example: &str) -> Vec<(String, String)> {
+    let mut files: Vec<(String, String)> = Vec::new();
+    for line in example.lines() {
+        if let Some(name) = line.strip_prefix("# file: ") {
+            files.push((name.trim().to_string(), String::new()));
+        } else if let Some((_, text)) = files.last_mut() {
+            text.push_str(line);
+            text.push('\n');
+        }
+    }
+    if files.is_empty() {
+        files.push((example_file_name(code).to_string(), example.to_string()));
+    }
+    files
 }
 
 /// The file a doc example is written to, so it is read as the format it is in.

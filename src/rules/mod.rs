@@ -61,6 +61,7 @@ pub enum Rule {
     NonstandardDirective,
     ProxyPinnedToSingleBackend,
     WebsocketUpgradeMissing,
+    UpstreamHostnameResolvedOnce,
     NginxWorkerConnectionsLow,
     HaproxyServerWithoutCheck,
     HaproxyHttpchkWithoutCheck,
@@ -485,6 +486,15 @@ pub static RULES: &[RuleInfo] = &[
         status: Status::Stable,
         check: Check::Model(proxy::websocket_upgrade_missing::check),
         doc_source: doc!("websocket-upgrade-missing"),
+    },
+    RuleInfo {
+        rule: Rule::UpstreamHostnameResolvedOnce,
+        code: "SL507",
+        name: "upstream-hostname-resolved-once",
+        severity: Severity::Note,
+        status: Status::Stable,
+        check: Check::Model(proxy::upstream_hostname_resolved_once::check),
+        doc_source: doc!("upstream-hostname-resolved-once"),
     },
     RuleInfo {
         rule: Rule::NginxWorkerConnectionsLow,
