@@ -62,6 +62,7 @@ pub enum Rule {
     ProxyPinnedToSingleBackend,
     WebsocketUpgradeMissing,
     UpstreamHostnameResolvedOnce,
+    GrpcThroughClusterip,
     NginxWorkerConnectionsLow,
     HaproxyServerWithoutCheck,
     HaproxyHttpchkWithoutCheck,
@@ -495,6 +496,15 @@ pub static RULES: &[RuleInfo] = &[
         status: Status::Stable,
         check: Check::Model(proxy::upstream_hostname_resolved_once::check),
         doc_source: doc!("upstream-hostname-resolved-once"),
+    },
+    RuleInfo {
+        rule: Rule::GrpcThroughClusterip,
+        code: "SL508",
+        name: "grpc-through-clusterip",
+        severity: Severity::Note,
+        status: Status::Stable,
+        check: Check::Model(proxy::grpc_through_clusterip::check),
+        doc_source: doc!("grpc-through-clusterip"),
     },
     RuleInfo {
         rule: Rule::NginxWorkerConnectionsLow,

@@ -5,6 +5,7 @@
 //! rule reports a location only the first time it meets it.
 
 pub(crate) mod backends;
+pub mod grpc_through_clusterip;
 pub mod haproxy_httpchk_without_check;
 pub mod haproxy_maxconn_inconsistent;
 pub mod haproxy_server_without_check;
