@@ -88,6 +88,9 @@ pub struct Upstream {
     pub stream: bool,
     pub servers: Vec<UpstreamServer>,
     pub keepalive: Option<Setting<u64>>,
+    /// A `zone` directive: the group's state (and `max_conns` counts) is
+    /// shared by all worker processes.
+    pub zone: bool,
 }
 
 /// A `map` block: what its result variable is for an empty source value.
@@ -603,6 +606,7 @@ fn upstream(d: &Directive, children: &[Item<'_>], stream: bool) -> Upstream {
         stream,
         servers: Vec::new(),
         keepalive: None,
+        zone: false,
     };
     for (c, _) in children {
         match c.name.text.as_str() {
@@ -630,6 +634,7 @@ fn upstream(d: &Directive, children: &[Item<'_>], stream: bool) -> Upstream {
                     }),
                 });
             }
+            "zone" => up.zone = true,
             "keepalive" => {
                 if let Some(n) = c.arg(0).and_then(|a| a.parse().ok()) {
                     up.keepalive = Some(Setting {

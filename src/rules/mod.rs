@@ -55,6 +55,7 @@ pub enum Rule {
     ConsumersExceedPartitions,
     PgbouncerPoolExceedsMaxConnections,
     RedisClientsExceedMaxclients,
+    UpstreamCapacityBelowReplicas,
     UpstreamKeepaliveIneffective,
     UpstreamSingleServer,
     UpstreamFailoverDisabled,
@@ -433,6 +434,15 @@ pub static RULES: &[RuleInfo] = &[
         status: Status::Stable,
         check: Check::Model(capacity::redis_clients_exceed_maxclients::check),
         doc_source: doc!("redis-clients-exceed-maxclients"),
+    },
+    RuleInfo {
+        rule: Rule::UpstreamCapacityBelowReplicas,
+        code: "SL405",
+        name: "upstream-capacity-below-replicas",
+        severity: Severity::Note,
+        status: Status::Stable,
+        check: Check::Model(capacity::upstream_capacity_below_replicas::check),
+        doc_source: doc!("upstream-capacity-below-replicas"),
     },
     RuleInfo {
         rule: Rule::UpstreamKeepaliveIneffective,

@@ -79,6 +79,10 @@ impl<'m> Backends<'m> {
         }
     }
 
+    pub fn model(&self) -> &'m Model {
+        self.model
+    }
+
     /// What a `server` address (`host[:port]`) names, if the tree says so
     /// unambiguously. IP addresses, Unix sockets and addresses built from
     /// variables name nothing.
