@@ -52,7 +52,15 @@ fn selected(rule: &scalelint::rules::RuleInfo) -> bool {
 const TODAY: &str = "2026-06-01";
 
 fn run(paths: Vec<PathBuf>, only: RuleSet) -> Outcome {
+    // A case directory may carry a `.scalelint.toml` for the settings
+    // rules read from it (`[nginx] version`).
+    let config = paths
+        .iter()
+        .map(|p| p.join(".scalelint.toml"))
+        .find(|p| p.is_file())
+        .map(|p| scalelint::config::parse(&std::fs::read_to_string(&p).unwrap(), &p).unwrap());
     let mut settings = Settings::new(paths);
+    settings.nginx_version = config.and_then(|c| c.nginx_version);
     settings.enabled = only;
     settings.show_skipped = true;
     settings.today = Some(Date::parse(TODAY).unwrap());
