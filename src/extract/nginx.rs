@@ -74,6 +74,8 @@ pub struct UpstreamServer {
     /// The `server` word.
     pub span: Span,
     pub backup: bool,
+    /// `down`: permanently unavailable, never sent a request.
+    pub down: bool,
     pub resolve: bool,
     /// The `max_fails=0` word.
     pub max_fails_zero: Option<Span>,
@@ -620,6 +622,7 @@ fn upstream(d: &Directive, children: &[Item<'_>], stream: bool) -> Upstream {
                     address: address.clone(),
                     span: c.name.span,
                     backup: has("backup"),
+                    down: has("down"),
                     resolve: has("resolve"),
                     max_fails_zero: params
                         .iter()
