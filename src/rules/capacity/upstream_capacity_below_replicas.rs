@@ -517,7 +517,7 @@ fn concurrency(words: &[&str], env: &Env) -> Option<(Term, Term)> {
             let threads = match flag(&["-t", "--threads"], i) {
                 Some((name, v)) => Term {
                     value: parse_count(v.rsplit(':').next().unwrap_or(v))?,
-                    source: format!("puma {name} (maximum)"),
+                    source: format!("puma {name} maximum"),
                     span: None,
                 },
                 None => env_term(&["RAILS_MAX_THREADS", "PUMA_MAX_THREADS"])?,
