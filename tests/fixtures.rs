@@ -52,7 +52,15 @@ fn selected(rule: &scalelint::rules::RuleInfo) -> bool {
 const TODAY: &str = "2026-06-01";
 
 fn run(paths: Vec<PathBuf>, only: RuleSet) -> Outcome {
+    // A case directory may carry a `.scalelint.toml` for the settings
+    // rules read from it (`[nginx] version`).
+    let config = paths
+        .iter()
+        .map(|p| p.join(".scalelint.toml"))
+        .find(|p| p.is_file())
+        .map(|p| scalelint::config::parse(&std::fs::read_to_string(&p).unwrap(), &p).unwrap());
     let mut settings = Settings::new(paths);
+    settings.nginx_version = config.and_then(|c| c.nginx_version);
     settings.enabled = only;
     settings.show_skipped = true;
     settings.today = Some(Date::parse(TODAY).unwrap());
@@ -383,9 +391,13 @@ fn doc_examples_fire_and_their_fixes_do_not() {
         }
         for (example, should_fire) in [(&doc.example_bad, true), (&doc.example_good, false)] {
             let dir = tempfile::tempdir().unwrap();
-            let path = dir.path().join(example_file_name(rule.code));
-            std::fs::write(&path, example).unwrap();
-            let outcome = run(vec![path], rules_for(rule, &[example.to_string()]));
+            let mut paths = Vec::new();
+            for (name, text) in example_files(rule.code, example) {
+                let path = dir.path().join(name);
+                std::fs::write(&path, text).unwrap();
+                paths.push(path);
+            }
+            let outcome = run(paths, rules_for(rule, &[example.to_string()]));
             let fired = outcome
                 .findings
                 .iter()
@@ -404,6 +416,25 @@ fn doc_examples_fire_and_their_fixes_do_not() {
             );
         }
     }
+}
+
+/// The files a doc example is written to. An example of several files
+/// starts each with a `# file: NAME` line; a single one is named by
+/// `example_file_name`.
+fn example_files(code: &str, example: &str) -> Vec<(String, String)> {
+    let mut files: Vec<(String, String)> = Vec::new();
+    for line in example.lines() {
+        if let Some(name) = line.strip_prefix("# file: ") {
+            files.push((name.trim().to_string(), String::new()));
+        } else if let Some((_, text)) = files.last_mut() {
+            text.push_str(line);
+            text.push('\n');
+        }
+    }
+    if files.is_empty() {
+        files.push((example_file_name(code).to_string(), example.to_string()));
+    }
+    files
 }
 
 /// The file a doc example is written to, so it is read as the format it is in.

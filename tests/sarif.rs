@@ -222,8 +222,9 @@ fn one_run_with_every_rule_and_indexes_that_match() {
         );
         let lang = if info.name == "invalid-config" {
             "toml"
-        } else if info.code.starts_with("SL5") {
-            // nginx and HAProxy examples get a plain fence.
+        } else if info.code.starts_with("SL5") || several_files(info) {
+            // nginx and HAProxy examples, and examples of several files
+            // (`# file: NAME` lines), get a plain fence.
             ""
         } else {
             "yaml"
@@ -485,4 +486,15 @@ fn every_fixture_directory_gives_valid_sarif_within_githubs_limits() {
     rule["properties"]["tags"] = (0..21).map(|i| Value::from(format!("t{i}"))).collect();
     rule["help"].as_object_mut().unwrap().remove("markdown");
     assert_eq!(github_limit_problems(&sarif).len(), 3);
+}
+
+/// Whether a rule's failing example spans several files.
+fn several_files(info: &scalelint::rules::RuleInfo) -> bool {
+    info.rule.doc().is_ok_and(|d| {
+        d.example_bad
+            .lines()
+            .filter(|l| l.starts_with("# file: "))
+            .count()
+            > 1
+    })
 }

@@ -272,6 +272,10 @@ pub struct Workload {
     /// `spec.strategy.type` is `RollingUpdate` or unset (Deployments).
     pub rolling: bool,
     pub rolling_update: Option<RollingUpdate>,
+    /// `spec.serviceName` of a StatefulSet: its governing (headless) Service.
+    pub service_name: Option<String>,
+    /// Annotations of the pod template (of a bare Pod, its own).
+    pub pod_annotations: Vec<(String, String)>,
 }
 
 impl Workload {
@@ -285,6 +289,29 @@ pub struct Service {
     pub meta: ObjectMeta,
     pub namespace: String,
     pub selector: Vec<(String, String)>,
+    /// `spec.clusterIP: None`: DNS answers with every ready pod's address.
+    pub headless: bool,
+    /// `spec.type`, `ClusterIP` when unset.
+    pub service_type: String,
+    pub ports: Vec<ServicePort>,
+}
+
+/// One `spec.ports` entry of a Service.
+#[derive(Clone, Debug)]
+pub struct ServicePort {
+    pub name: Option<String>,
+    pub app_protocol: Option<String>,
+    pub port: Option<i64>,
+    /// The list item (its first key).
+    pub span: Span,
+}
+
+/// A `Namespace` object: its labels and annotations, for injection rules.
+#[derive(Clone, Debug)]
+pub struct Namespace {
+    pub name: String,
+    pub labels: Vec<(String, String)>,
+    pub annotations: Vec<(String, String)>,
 }
 
 /// A `LimitRange` with `type: Container` items that give containers default
@@ -368,6 +395,35 @@ fn object(obj: Y<'_, '_>, file: FileId, facts: &mut Facts, depth: u32) {
                 .path(&["spec", "selector"])
                 .map(string_map)
                 .unwrap_or_default(),
+            headless: obj.path(&["spec", "clusterIP"]).and_then(|v| v.as_str()) == Some("None"),
+            service_type: obj
+                .path(&["spec", "type"])
+                .and_then(|v| v.as_str())
+                .unwrap_or("ClusterIP")
+                .to_string(),
+            ports: obj
+                .path(&["spec", "ports"])
+                .into_iter()
+                .flat_map(|p| p.items())
+                .filter(|p| p.is_map())
+                .map(|p| ServicePort {
+                    name: p.get_str("name").map(str::to_string),
+                    app_protocol: p.get_str("appProtocol").map(str::to_string),
+                    port: p.get("port").and_then(|v| v.as_i64()),
+                    span: p
+                        .entries()
+                        .first()
+                        .map_or_else(|| span(file, p), |(k, _)| span(file, *k)),
+                })
+                .collect(),
+        }),
+        "Namespace" if api_version == "v1" => facts.namespaces.push(Namespace {
+            name: meta.name.clone(),
+            labels: obj
+                .path(&["metadata", "labels"])
+                .map(string_map)
+                .unwrap_or_default(),
+            annotations: meta.annotations.clone(),
         }),
         "LimitRange" if api_version == "v1" => {
             let mut default_cpu = false;
@@ -422,6 +478,19 @@ fn workload(obj: Y<'_, '_>, meta: ObjectMeta, kind: WorkloadKind, file: FileId) 
     }
     .map(string_map)
     .unwrap_or_default();
+    let pod_annotations = match kind {
+        WorkloadKind::Pod => obj.path(&["metadata", "annotations"]),
+        _ => template.and_then(|t| t.path(&["metadata", "annotations"])),
+    }
+    .map(string_map)
+    .unwrap_or_default();
+    let service_name = match kind {
+        WorkloadKind::StatefulSet => spec
+            .and_then(|s| s.get_str("serviceName"))
+            .filter(|n| !n.is_empty())
+            .map(str::to_string),
+        _ => None,
+    };
     let replicas = spec.map_or(Val::Absent, |s| count(s, "replicas", file));
     let pod = pod_spec.map(|p| pod(p, file)).unwrap_or_default();
     let selector = match kind {
@@ -455,6 +524,8 @@ fn workload(obj: Y<'_, '_>, meta: ObjectMeta, kind: WorkloadKind, file: FileId) 
         pod,
         rolling,
         rolling_update,
+        service_name,
+        pod_annotations,
     }
 }
 

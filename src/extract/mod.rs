@@ -54,6 +54,8 @@ pub struct Facts {
     pub nginx: Vec<crate::formats::nginx::NginxFile>,
     /// Parsed HAProxy files.
     pub haproxy: Vec<crate::formats::haproxy::HaproxyFile>,
+    /// `Namespace` objects (labels and annotations).
+    pub namespaces: Vec<k8s::Namespace>,
 }
 
 impl Facts {
@@ -94,6 +96,7 @@ impl Facts {
             .append(&mut other.generated_config_maps);
         self.nginx.append(&mut other.nginx);
         self.haproxy.append(&mut other.haproxy);
+        self.namespaces.append(&mut other.namespaces);
     }
 }
 

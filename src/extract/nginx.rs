@@ -74,6 +74,8 @@ pub struct UpstreamServer {
     /// The `server` word.
     pub span: Span,
     pub backup: bool,
+    /// `down`: permanently unavailable, never sent a request.
+    pub down: bool,
     pub resolve: bool,
     /// The `max_fails=0` word.
     pub max_fails_zero: Option<Span>,
@@ -88,6 +90,9 @@ pub struct Upstream {
     pub stream: bool,
     pub servers: Vec<UpstreamServer>,
     pub keepalive: Option<Setting<u64>>,
+    /// A `zone` directive: the group's state (and `max_conns` counts) is
+    /// shared by all worker processes.
+    pub zone: bool,
 }
 
 /// A `map` block: what its result variable is for an empty source value.
@@ -603,6 +608,7 @@ fn upstream(d: &Directive, children: &[Item<'_>], stream: bool) -> Upstream {
         stream,
         servers: Vec::new(),
         keepalive: None,
+        zone: false,
     };
     for (c, _) in children {
         match c.name.text.as_str() {
@@ -616,6 +622,7 @@ fn upstream(d: &Directive, children: &[Item<'_>], stream: bool) -> Upstream {
                     address: address.clone(),
                     span: c.name.span,
                     backup: has("backup"),
+                    down: has("down"),
                     resolve: has("resolve"),
                     max_fails_zero: params
                         .iter()
@@ -630,6 +637,7 @@ fn upstream(d: &Directive, children: &[Item<'_>], stream: bool) -> Upstream {
                     }),
                 });
             }
+            "zone" => up.zone = true,
             "keepalive" => {
                 if let Some(n) = c.arg(0).and_then(|a| a.parse().ok()) {
                     up.keepalive = Some(Setting {

@@ -52,6 +52,10 @@ impl NginxVersion {
     /// upstreams, no `Connection` header and upstream keepalive the defaults.
     pub const KEEPALIVE_DEFAULTS: NginxVersion = NginxVersion(1, 29, 7);
 
+    /// nginx 1.27.3 brought the upstream `server … resolve` parameter
+    /// (re-resolving names at run time) to open-source nginx.
+    pub const UPSTREAM_RESOLVE: NginxVersion = NginxVersion(1, 27, 3);
+
     /// `1.30`, `1.29.7`.
     pub fn parse(s: &str) -> Option<NginxVersion> {
         let mut parts = s.trim().split('.').map(|p| p.parse::<u32>().ok());

@@ -737,7 +737,7 @@ impl Capacity {
 
 /// A compose service's environment; `${VAR}` values come from the shell
 /// or `.env` and are unknown here.
-fn compose_env(s: &ComposeService) -> Env {
+pub fn compose_env(s: &ComposeService) -> Env {
     s.environment
         .iter()
         .map(|(k, v)| {

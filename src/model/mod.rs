@@ -122,6 +122,12 @@ pub struct Model {
     pub capacity: capacity::Capacity,
     /// nginx configurations (includes expanded) and HAProxy files.
     pub proxies: crate::extract::proxy::Proxies,
+    /// `Namespace` objects of the tree by name.
+    pub namespaces: HashMap<String, crate::extract::k8s::Namespace>,
+    /// Parallel to `services`: the workloads each one selects.
+    pub service_workloads: Vec<Vec<usize>>,
+    /// (namespace, name) → Services.
+    services_by_name: HashMap<(String, String), Vec<usize>>,
     /// Indexes into `limit_ranges` by namespace.
     limit_ranges_by_ns: HashMap<String, Vec<usize>>,
     /// (kind, namespace, name) → API groups of every object in the tree.
@@ -184,8 +190,14 @@ impl Model {
         };
 
         let mut services = facts.services;
+        let mut service_workloads = vec![Vec::new(); services.len()];
+        let mut services_by_name: HashMap<(String, String), Vec<usize>> = HashMap::new();
         for (si, s) in services.iter_mut().enumerate() {
             s.namespace = namespace_of(s.meta.file, &s.meta.namespace);
+            services_by_name
+                .entry((s.namespace.clone(), s.meta.name.clone()))
+                .or_default()
+                .push(si);
             // A Service without a selector routes to no pods of the tree.
             let Some(first) = s.selector.first() else {
                 continue;
@@ -198,6 +210,9 @@ impl Model {
                     .all(|(k, v)| w.pod_labels.iter().any(|(pk, pv)| pk == k && pv == v));
                 if all && let Some(l) = links.get_mut(wi) {
                     l.services.push(si);
+                    if let Some(ws) = service_workloads.get_mut(si) {
+                        ws.push(wi);
+                    }
                 }
             }
         }
@@ -384,6 +399,13 @@ impl Model {
             consensus_objects: facts.consensus_objects,
             generated_config_maps: facts.generated_config_maps,
             proxies: crate::extract::proxy::Proxies::build(files, facts.nginx, facts.haproxy),
+            service_workloads,
+            services_by_name,
+            namespaces: facts
+                .namespaces
+                .into_iter()
+                .map(|n| (n.name.clone(), n))
+                .collect(),
             limit_ranges_by_ns,
             objects,
             workload_namespaces,
@@ -544,6 +566,14 @@ impl Model {
     pub fn workloads_labelled(&self, ns: &str, key: &str, value: &str) -> &[usize] {
         self.by_label
             .get(&(ns.to_string(), key.to_string(), value.to_string()))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// Services of a namespace with this name (several when the tree holds
+    /// alternatives of one object).
+    pub fn services_named(&self, ns: &str, name: &str) -> &[usize] {
+        self.services_by_name
+            .get(&(ns.to_string(), name.to_string()))
             .map_or(&[], Vec::as_slice)
     }
 

@@ -398,6 +398,15 @@ fn help_markdown(doc: &RuleDoc) -> String {
 /// `yaml` for `key:` lines, `toml` for `key = …` and `[table]` (the config),
 /// `xml` for markup, none for other config syntaxes (nginx, conf files).
 fn fence_language(example: &str) -> &'static str {
+    // An example of several files (`# file: NAME` lines) mixes syntaxes.
+    if example
+        .lines()
+        .filter(|l| l.starts_with("# file: "))
+        .count()
+        > 1
+    {
+        return "";
+    }
     let Some(first) = example
         .lines()
         .map(str::trim)

@@ -54,20 +54,28 @@ pub fn check(model: &Model, out: &mut Findings) {
             let Some(line) = proxy.last("maxconn", None) else {
                 continue;
             };
-            let Some(word) = line.arg(0) else { continue };
-            let Ok(maxconn) = word.text.parse::<u64>() else {
+            let Some(value) = line.arg(0) else { continue };
+            let Ok(maxconn) = value.text.parse::<u64>() else {
                 continue;
             };
-            if maxconn <= limit || !seen.first(word.span) {
+            // The `maxconn` keyword, in the frontend or the defaults it
+            // inherits from (reported once for all who inherit it).
+            let Some(word) = line.span() else { continue };
+            if maxconn <= limit || !seen.first(word) {
                 continue;
             }
+            let own = proxy.section.lines.iter().any(|l| std::ptr::eq(l, line));
             let v = HaproxyMaxconnInconsistent {
-                proxy: proxy.display(),
+                proxy: if own {
+                    proxy.display()
+                } else {
+                    format!("{} (through its defaults section)", proxy.display())
+                },
                 maxconn,
                 global: limit,
                 global_line: g.span().map_or(0, |s| s.start.line),
             };
-            let f = out.report(v, word.span);
+            let f = out.report(v, word);
             if let Some(s) = g.span() {
                 f.related(s, format!("global maxconn {limit}"));
             }

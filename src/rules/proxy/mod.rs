@@ -4,6 +4,8 @@
 //! included by several configurations is seen once per configuration, so each
 //! rule reports a location only the first time it meets it.
 
+pub(crate) mod backends;
+pub mod grpc_through_clusterip;
 pub mod haproxy_httpchk_without_check;
 pub mod haproxy_maxconn_inconsistent;
 pub mod haproxy_server_without_check;
@@ -13,6 +15,7 @@ pub mod nonstandard_directive;
 pub mod proxy_pinned_to_single_backend;
 pub mod stock_directives;
 pub mod upstream_failover_disabled;
+pub mod upstream_hostname_resolved_once;
 pub mod upstream_keepalive_ineffective;
 pub mod upstream_single_server;
 pub mod websocket_upgrade_missing;

@@ -31,14 +31,14 @@ impl Violation for UpstreamFailoverDisabled {
                 upstream,
                 servers,
             } => format!(
-                "server `{server}` of upstream `{upstream}` ({servers} servers) has max_fails=0: nginx never marks it unavailable, so while it is down every request it is picked for tries it first and pays for the failed attempt"
+                "server `{server}` of upstream `{upstream}` ({servers} servers that take requests) has max_fails=0: nginx never marks it unavailable, so while it is down every request the balancer picks it for tries it first and pays a connection error or timeout before failing over to the next server"
             ),
             Self::NoRetry {
                 location,
                 upstream,
                 servers,
             } => format!(
-                "proxy_next_upstream off for location `{location}`, which proxies to upstream `{upstream}` ({servers} servers): a failed attempt is never retried on another server"
+                "proxy_next_upstream off for location `{location}`, which proxies to upstream `{upstream}` ({servers} servers that take requests): a failed attempt is never retried on another server"
             ),
         }
     }
@@ -71,8 +71,13 @@ impl Violation for UpstreamFailoverDisabled {
 pub fn check(model: &Model, out: &mut Findings) {
     let mut seen = Seen::default();
     for config in &model.proxies.nginx {
-        for u in config.upstreams.iter().filter(|u| u.servers.len() >= 2) {
-            for s in &u.servers {
+        for u in config.upstreams.iter() {
+            // `down` servers take no requests: nothing fails over to them.
+            let servers = live_servers(u);
+            if servers < 2 {
+                continue;
+            }
+            for s in u.servers.iter().filter(|s| !s.down) {
                 let Some(word) = s.max_fails_zero else {
                     continue;
                 };
@@ -82,7 +87,7 @@ pub fn check(model: &Model, out: &mut Findings) {
                 let v = UpstreamFailoverDisabled::NeverMarkedDown {
                     server: s.address.text.clone(),
                     upstream: u.name.clone(),
-                    servers: u.servers.len(),
+                    servers,
                 };
                 out.report(v, word);
             }
@@ -94,7 +99,8 @@ pub fn check(model: &Model, out: &mut Findings) {
             let Some(u) = config.upstream_of(p) else {
                 continue;
             };
-            if next.value != ["off"] || u.servers.len() < 2 || !seen.first(next.span) {
+            let servers = live_servers(u);
+            if next.value != ["off"] || servers < 2 || !seen.first(next.span) {
                 continue;
             }
             let v = UpstreamFailoverDisabled::NoRetry {
@@ -103,10 +109,15 @@ pub fn check(model: &Model, out: &mut Findings) {
                     .as_ref()
                     .map_or("(none)".into(), |w| w.text.clone()),
                 upstream: u.name.clone(),
-                servers: u.servers.len(),
+                servers,
             };
             out.report(v, next.span)
                 .related(p.span, format!("proxy_pass to `{}`", u.name));
         }
     }
+}
+
+/// Servers of an upstream that can take requests (backups included).
+fn live_servers(u: &crate::extract::nginx::Upstream) -> usize {
+    u.servers.iter().filter(|s| !s.down).count()
 }

@@ -9,9 +9,15 @@ use crate::source::Span;
 
 use super::Seen;
 
+/// nginx 1.29.7 keeps `keepalive 32 local` for an explicit upstream that
+/// sets no `keepalive` of its own.
+const DEFAULT_KEEPALIVE: u64 = 32;
+
 pub struct UpstreamKeepaliveIneffective {
     upstream: String,
     keepalive: u64,
+    /// The pool is nginx 1.29.7's default, not written in the upstream.
+    default: bool,
     location: String,
     reasons: Vec<String>,
 }
@@ -23,20 +29,30 @@ impl Violation for UpstreamKeepaliveIneffective {
         let Self {
             upstream,
             keepalive,
+            default,
             location,
             reasons,
         } = self;
+        let pool = if *default {
+            format!("keepalive {keepalive}, nginx's default since 1.29.7")
+        } else {
+            format!("keepalive {keepalive}")
+        };
         format!(
-            "location `{location}` proxies to upstream `{upstream}` (keepalive {keepalive}) but no connection is ever reused: {}",
+            "location `{location}` proxies to upstream `{upstream}` ({pool}) but no connection is ever reused: {}",
             reasons.join("; ")
         )
     }
 
     fn help(&self) -> Option<String> {
-        Some(
-            "set `proxy_http_version 1.1;` and `proxy_set_header Connection \"\";` in this location (a location with its own proxy_set_header lines inherits none from the server)"
-                .into(),
-        )
+        let fix = "set `proxy_http_version 1.1;` and `proxy_set_header Connection \"\";` in this location (a location with its own proxy_set_header lines inherits none from the server)";
+        Some(if self.default {
+            format!(
+                "{fix}; if the backend needs a new connection per request, say so with `keepalive 0;` in the upstream"
+            )
+        } else {
+            fix.into()
+        })
     }
 
     fn subject(&self) -> String {
@@ -63,18 +79,30 @@ pub fn check(model: &Model, out: &mut Findings) {
             let Some(upstream) = config.upstream_of(p) else {
                 continue;
             };
-            let Some(keepalive) = &upstream.keepalive else {
-                continue;
+            // `keepalive 0` turns the pool off (and older nginx refuses it).
+            let (keepalive, keepalive_span) = match &upstream.keepalive {
+                Some(k) if k.value == 0 => continue,
+                Some(k) => (k.value, Some(k.span)),
+                None if new_defaults => (DEFAULT_KEEPALIVE, None),
+                None => continue,
             };
             let mut reasons = Vec::new();
-            reasons.extend(http_version_reason(p, version, new_defaults));
+            // HTTP/1.0 keeps the connection when asked to with
+            // `Connection: keep-alive` (nginx's keepalive documentation).
+            let asks_keep_alive = p
+                .header("connection")
+                .is_some_and(|h| h.value.text.eq_ignore_ascii_case("keep-alive"));
+            if !asks_keep_alive {
+                reasons.extend(http_version_reason(p, version, new_defaults));
+            }
             reasons.extend(connection_reason(config, p, new_defaults));
             if reasons.is_empty() || !seen.first(p.span) {
                 continue;
             }
             let v = UpstreamKeepaliveIneffective {
                 upstream: upstream.name.clone(),
-                keepalive: keepalive.value,
+                keepalive,
+                default: keepalive_span.is_none(),
                 location: p
                     .location
                     .as_ref()
@@ -82,13 +110,19 @@ pub fn check(model: &Model, out: &mut Findings) {
                 reasons: reasons.iter().map(|r| r.text.clone()).collect(),
             };
             let f = out.report(v, p.span);
-            f.related(
-                keepalive.span,
-                format!(
-                    "keepalive {} of upstream `{}`",
-                    keepalive.value, upstream.name
+            match keepalive_span {
+                Some(span) => f.related(
+                    span,
+                    format!("keepalive {keepalive} of upstream `{}`", upstream.name),
                 ),
-            );
+                None => f.related(
+                    upstream.span,
+                    format!(
+                        "upstream `{}` keeps {keepalive} idle connections by default",
+                        upstream.name
+                    ),
+                ),
+            };
             for (span, message) in reasons.into_iter().filter_map(|r| r.related) {
                 f.related(span, message);
             }
