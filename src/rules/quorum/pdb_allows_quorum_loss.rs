@@ -1,0 +1,227 @@
+//! SL311 pdb-allows-quorum-loss. Docs: rules/pdb-allows-quorum-loss.toml
+
+use crate::extract::{IntOrPercent, Val};
+use crate::finding::{Findings, Violation};
+use crate::model::Model;
+use crate::rules::Rule;
+
+use super::{Origin, groups, majority, tolerated};
+
+pub struct PdbAllowsQuorumLoss {
+    pdb: String,
+    /// `maxUnavailable 2`, `minAvailable 50% (2 of 3 pods, rounded up)`.
+    budget: String,
+    disruptions: i64,
+    group: String,
+    voters: i64,
+    source: String,
+    /// Pods the budget counts besides the voters, when it selects more.
+    others: Option<String>,
+    loss: &'static str,
+}
+
+impl Violation for PdbAllowsQuorumLoss {
+    const RULE: Rule = Rule::PdbAllowsQuorumLoss;
+
+    fn message(&self) -> String {
+        let Self {
+            pdb,
+            budget,
+            disruptions: d,
+            group,
+            voters: n,
+            source,
+            others,
+            loss,
+        } = self;
+        let left = n.saturating_sub(*d).max(0);
+        let others = others
+            .as_ref()
+            .map(|o| format!("; it also counts {o}, and the evictions may all land on voters"))
+            .unwrap_or_default();
+        format!(
+            "{pdb} allows {d} voluntary disruption(s) ({budget}) of {group} with {n} voting members ({source}){others}: a drain that evicts {d} leaves {left}, below the majority of {}, so {loss}",
+            majority(*n)
+        )
+    }
+
+    fn help(&self) -> Option<String> {
+        let n = self.voters;
+        let t = tolerated(n);
+        Some(if t < 1 {
+            format!(
+                "{n} members survive no eviction: run {} members and set maxUnavailable: 1",
+                n + 1
+            )
+        } else {
+            format!(
+                "set maxUnavailable: 1 (at most {t} for {n} members) or minAvailable: {} (the majority), so a drain waits until evicted members are back",
+                majority(n)
+            )
+        })
+    }
+
+    fn subject(&self) -> String {
+        format!("{}/quorum", self.pdb)
+    }
+}
+
+pub fn check(model: &Model, out: &mut Findings) {
+    // PDB index → the workloads it selects, from the model's links.
+    let mut selected: Vec<Vec<usize>> = vec![Vec::new(); model.pdbs.len()];
+    for (wi, _) in model.indexed_workloads() {
+        for &p in &model.links(wi).pdbs {
+            if let Some(list) = selected.get_mut(p) {
+                list.push(wi);
+            }
+        }
+    }
+    for g in groups(model) {
+        // Groups sized by one workload's replicas; a single member has no
+        // quorum a budget could keep (SL302 reports its size).
+        let Origin::Workload(wi) = g.origin else {
+            continue;
+        };
+        if g.hosts.len() != 1 || g.voters < 2 {
+            continue;
+        }
+        for &pi in &model.links(wi).pdbs {
+            let (Some(pdb), Some(sel)) = (model.pdbs.get(pi), selected.get(pi)) else {
+                continue;
+            };
+            let ws = model.prefer_alternatives_in(pdb.meta.file, sel);
+            if !ws.contains(&wi) {
+                continue;
+            }
+            // The pods the budget counts: every workload it selects, each
+            // at a fixed size.
+            let mut total = 0i64;
+            let mut others = Vec::new();
+            let mut known = true;
+            for &o in &ws {
+                match (model.envelope(o), model.workloads.get(o)) {
+                    (Some(e), Some(w)) if e.min.value == e.max.value => {
+                        total = total.saturating_add(e.max.value.max(0));
+                        if o != wi {
+                            let at = e.max.source.span().unwrap_or(w.meta.kind_span);
+                            others.push((at, format!("{} pod(s) of {}", e.max.value, w.display())));
+                        }
+                    }
+                    _ => known = false,
+                }
+            }
+            if !known || total < 1 {
+                continue;
+            }
+            let (disruptions, span, budget) = match (pdb.max_unavailable, pdb.min_available) {
+                (Val::Set(m, at), Val::Absent) => {
+                    let d = m.resolve(total, true);
+                    (d, at, describe("maxUnavailable", m, d, total))
+                }
+                (Val::Absent, Val::Set(k, at)) => {
+                    let keep = k.resolve(total, true);
+                    let d = total.saturating_sub(keep).max(0);
+                    (d, at, describe("minAvailable", k, keep, total))
+                }
+                // Both (rejected by the API server), neither, or unreadable.
+                _ => continue,
+            };
+            let d = disruptions.min(g.voters);
+            if d <= tolerated(g.voters) {
+                continue;
+            }
+            let v = PdbAllowsQuorumLoss {
+                pdb: pdb.display(),
+                budget,
+                disruptions: d,
+                group: g.name.clone(),
+                voters: g.voters,
+                source: g.source.clone(),
+                others: (!others.is_empty()).then(|| {
+                    others
+                        .iter()
+                        .map(|(_, o)| o.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" and ")
+                }),
+                loss: g.system.loss(),
+            };
+            let f = out.report(v, span);
+            f.related(g.span, format!("{}: the voting members", g.source));
+            for (at, o) in others {
+                f.related(at, format!("{o}, also counted by this budget"));
+            }
+        }
+    }
+}
+
+/// `maxUnavailable 2`, or `minAvailable 50% (2 of 3 pods, rounded up)`.
+fn describe(field: &str, written: IntOrPercent, resolved: i64, total: i64) -> String {
+    match written {
+        IntOrPercent::Int(_) => format!("{field} {written}"),
+        IntOrPercent::Percent(_) => {
+            format!("{field} {written} = {resolved} of {total} pods, rounded up")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::Findings;
+    use crate::model::from_yaml;
+
+    fn zk(replicas: &str, budget: &str) -> String {
+        format!(
+            "apiVersion: apps/v1
+kind: StatefulSet
+metadata: {{name: zk, namespace: data}}
+spec:
+  replicas: {replicas}
+  selector: {{matchLabels: {{app: zk}}}}
+  template:
+    metadata: {{labels: {{app: zk}}}}
+    spec:
+      containers: [{{name: zk, image: zookeeper:3.9}}]
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {{name: zk, namespace: data}}
+spec:
+  selector: {{matchLabels: {{app: zk}}}}
+  {budget}
+"
+        )
+    }
+
+    fn fires(replicas: &str, budget: &str) -> bool {
+        let m = from_yaml(&[("zk.yaml", &zk(replicas, budget))]);
+        let mut out = Findings::new(crate::rules::RuleSet::all());
+        check(&m, &mut out);
+        !out.into_vec().is_empty()
+    }
+
+    #[test]
+    fn arithmetic_of_majorities_and_rounding() {
+        // 3 voters survive 1 eviction, not 2.
+        assert!(!fires("3", "maxUnavailable: 1"));
+        assert!(fires("3", "maxUnavailable: 2"));
+        // 4 voters: majority 3, so 2 evictions already lose it.
+        assert!(fires("4", "maxUnavailable: 2"));
+        assert!(!fires("4", "minAvailable: 3"));
+        assert!(fires("4", "minAvailable: 2"));
+        // 5 voters: 34% of 5 rounds up to 2 (fine), 50% to 3 (lost).
+        assert!(!fires("5", "maxUnavailable: 34%"));
+        assert!(fires("5", "maxUnavailable: 50%"));
+        // minAvailable 50% of 3 rounds up to 2: a majority.
+        assert!(!fires("3", "minAvailable: 50%"));
+        assert!(fires("3", "minAvailable: 1"));
+        // 2 voters survive no eviction.
+        assert!(fires("2", "maxUnavailable: 1"));
+        // A single member, an unreadable or blocking budget: silent.
+        assert!(!fires("1", "maxUnavailable: 1"));
+        assert!(!fires("3", "maxUnavailable: lots"));
+        assert!(!fires("3", "maxUnavailable: 0"));
+        assert!(!fires("three", "maxUnavailable: 2"));
+    }
+}
