@@ -201,6 +201,12 @@ pub fn sentinels(model: &Model) -> impl Iterator<Item = (&RedisConf, &Monitor)> 
 /// count, so `cp /config/sentinel.conf /data/ && redis-sentinel
 /// /data/sentinel.conf` gives `/data/sentinel.conf`.
 pub fn sentinel_config_path<'a>(argv: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    config_word(argv).flatten()
+}
+
+/// `None` when the command line starts no sentinel; `Some(None)` when it
+/// does but names no literal file (nothing, an option, a `$VARIABLE`).
+fn config_word<'a>(argv: impl IntoIterator<Item = &'a str>) -> Option<Option<&'a str>> {
     let words: Vec<&str> = argv
         .into_iter()
         .flat_map(str::split_whitespace)
@@ -214,10 +220,12 @@ pub fn sentinel_config_path<'a>(argv: impl IntoIterator<Item = &'a str>) -> Opti
             || b == "valkey-sentinel"
             || (sentinel_flag && (b == "redis-server" || b == "valkey-server"))
     })?;
-    words
-        .get(at + 1)
-        .copied()
-        .filter(|w| !w.is_empty() && !w.starts_with('-') && !w.starts_with('$'))
+    Some(
+        words
+            .get(at + 1)
+            .copied()
+            .filter(|w| !w.is_empty() && !w.starts_with('-') && !w.contains('$')),
+    )
 }
 
 /// How a compose sentinel service uses one of its bind mounts.
@@ -225,8 +233,8 @@ pub fn sentinel_config_path<'a>(argv: impl IntoIterator<Item = &'a str>) -> Opti
 pub enum MountUse {
     /// The command line starts Sentinel with this host file, through the mount.
     Runs(PathBuf),
-    /// The command line names no config file (the image's default): the
-    /// mount may hold the file Sentinel runs with.
+    /// The command line starts no sentinel itself (the image's default
+    /// command): the mount may hold the file Sentinel runs with.
     Unnamed,
 }
 
@@ -236,16 +244,59 @@ pub enum MountUse {
 /// a copy made by the entrypoint).
 pub fn mount_use(s: &ComposeService, v: &compose::Volume) -> Option<MountUse> {
     let source = s.bind_source(v)?;
-    let Some(path) = sentinel_config_path(s.argv()) else {
-        return Some(MountUse::Unnamed);
-    };
     let target = v.target.trim_end_matches('/');
-    if target.is_empty() {
+    // bitnami images copy what is mounted at `…/mounted-etc` before starting.
+    if target.is_empty() || target.ends_with("/mounted-etc") {
         return None;
     }
+    let path = match config_word(s.argv()) {
+        // The image's own command: it runs the config of its image.
+        None => return Some(MountUse::Unnamed),
+        // A file named through a variable, or none: not known.
+        Some(None) => return None,
+        Some(Some(path)) => path,
+    };
     if path == target {
         return Some(MountUse::Runs(source));
     }
     let rest = path.strip_prefix(target)?.strip_prefix('/')?;
     Some(MountUse::Runs(compose::normalize(&source.join(rest))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn config_paths_of_sentinel_command_lines() {
+        fn path<'a>(argv: &[&'a str]) -> Option<&'a str> {
+            sentinel_config_path(argv.iter().copied())
+        }
+        assert_eq!(
+            path(&["redis-sentinel", "/etc/s.conf"]),
+            Some("/etc/s.conf")
+        );
+        assert_eq!(
+            path(&["redis-server", "/etc/s.conf", "--sentinel"]),
+            Some("/etc/s.conf")
+        );
+        assert_eq!(
+            path(&[
+                "sh",
+                "-c",
+                "cp /config/sentinel.conf /data/ && exec redis-sentinel /data/sentinel.conf;"
+            ]),
+            Some("/data/sentinel.conf")
+        );
+        assert_eq!(
+            path(&["/usr/local/bin/valkey-sentinel", "'/v/s.conf'"]),
+            Some("/v/s.conf")
+        );
+        assert_eq!(path(&["redis-sentinel", "$CONF"]), None);
+        assert_eq!(path(&["redis-sentinel", "--port", "26379"]), None);
+        // Without --sentinel, redis-server is a server.
+        assert_eq!(path(&["redis-server", "/etc/redis.conf"]), None);
+        assert_eq!(config_word(["redis-server", "/etc/redis.conf"]), None);
+        assert_eq!(config_word(["redis-sentinel"]), Some(None));
+    }
 }
