@@ -5,7 +5,7 @@ use crate::finding::{Findings, Violation};
 use crate::model::Model;
 use crate::rules::Rule;
 
-use super::{Origin, groups, majority, tolerated};
+use super::{Group, Origin, groups, majority, tolerated, workload_system};
 
 pub struct PdbAllowsQuorumLoss {
     pdb: String,
@@ -77,40 +77,49 @@ pub fn check(model: &Model, out: &mut Findings) {
         }
     }
     for g in groups(model) {
-        // Groups sized by one workload's replicas; a single member has no
-        // quorum a budget could keep (SL302 reports its size).
-        let Origin::Workload(wi) = g.origin else {
+        // Groups sized by workloads' replicas or their shared member list;
+        // a single member has no quorum a budget could keep (SL302 reports
+        // its size).
+        let Origin::Workload(first) = g.origin else {
             continue;
         };
-        if g.hosts.len() != 1 || g.voters < 2 {
+        if g.voters < 2 {
             continue;
         }
-        for &pi in &model.links(wi).pdbs {
+        let members = members(model, first, &g);
+        let mut budgets: Vec<usize> = members
+            .iter()
+            .flat_map(|&wi| model.links(wi).pdbs.iter().copied())
+            .collect();
+        budgets.sort_unstable();
+        budgets.dedup();
+        for pi in budgets {
             let (Some(pdb), Some(sel)) = (model.pdbs.get(pi), selected.get(pi)) else {
                 continue;
             };
             let ws = model.prefer_alternatives_in(pdb.meta.file, sel);
-            if !ws.contains(&wi) {
-                continue;
-            }
             // The pods the budget counts: every workload it selects, each
-            // at a fixed size.
+            // at a fixed size; how many of them are voters.
             let mut total = 0i64;
+            let mut voter_pods = 0i64;
             let mut others = Vec::new();
             let mut known = true;
             for &o in &ws {
                 match (model.envelope(o), model.workloads.get(o)) {
                     (Some(e), Some(w)) if e.min.value == e.max.value => {
-                        total = total.saturating_add(e.max.value.max(0));
-                        if o != wi {
+                        let n = e.max.value.max(0);
+                        total = total.saturating_add(n);
+                        if members.contains(&o) {
+                            voter_pods = voter_pods.saturating_add(n);
+                        } else {
                             let at = e.max.source.span().unwrap_or(w.meta.kind_span);
-                            others.push((at, format!("{} pod(s) of {}", e.max.value, w.display())));
+                            others.push((at, format!("{n} pod(s) of {}", w.display())));
                         }
                     }
                     _ => known = false,
                 }
             }
-            if !known || total < 1 {
+            if !known || total < 1 || voter_pods < 1 {
                 continue;
             }
             let (disruptions, span, budget) = match (pdb.max_unavailable, pdb.min_available) {
@@ -126,7 +135,8 @@ pub fn check(model: &Model, out: &mut Findings) {
                 // Both (rejected by the API server), neither, or unreadable.
                 _ => continue,
             };
-            let d = disruptions.min(g.voters);
+            // Evictions can only take the voters the budget covers.
+            let d = disruptions.min(g.voters).min(voter_pods);
             if d <= tolerated(g.voters) {
                 continue;
             }
@@ -153,6 +163,28 @@ pub fn check(model: &Model, out: &mut Findings) {
             }
         }
     }
+}
+
+/// The workloads of a group: its one workload, or the workloads of its
+/// namespace named in its host list that run the same system (one
+/// Deployment per etcd member, say).
+fn members(model: &Model, first: usize, g: &Group) -> Vec<usize> {
+    let Some(w) = model.workloads.get(first) else {
+        return Vec::new();
+    };
+    if g.hosts.len() < 2 {
+        return vec![first];
+    }
+    model
+        .workloads_in(&w.namespace)
+        .iter()
+        .copied()
+        .filter(|&o| {
+            model.workloads.get(o).is_some_and(|m| {
+                g.hosts.contains(&m.meta.name) && workload_system(m) == Some(g.system)
+            })
+        })
+        .collect()
 }
 
 /// `maxUnavailable 2`, or `minAvailable 50% (2 of 3 pods, rounded up)`.
