@@ -1,11 +1,13 @@
 //! SL311 pdb-allows-quorum-loss. Docs: rules/pdb-allows-quorum-loss.toml
 
+use crate::extract::autoscaling::Pdb;
 use crate::extract::{IntOrPercent, Val};
 use crate::finding::{Findings, Violation};
 use crate::model::Model;
 use crate::rules::Rule;
+use crate::source::Span;
 
-use super::{Group, Origin, groups, majority, tolerated, workload_system};
+use super::{Group, Origin, System, config_maps_of, groups, majority, tolerated, workload_system};
 
 pub struct PdbAllowsQuorumLoss {
     pdb: String,
@@ -66,6 +68,18 @@ impl Violation for PdbAllowsQuorumLoss {
     }
 }
 
+/// A consensus group made of Kubernetes workloads, as this rule needs it.
+struct Quorum {
+    /// The workloads whose pods are the voters.
+    members: Vec<usize>,
+    voters: i64,
+    name: String,
+    source: String,
+    /// Where its size is set.
+    span: Span,
+    loss: &'static str,
+}
+
 pub fn check(model: &Model, out: &mut Findings) {
     // PDB index → the workloads it selects, from the model's links.
     let mut selected: Vec<Vec<usize>> = vec![Vec::new(); model.pdbs.len()];
@@ -76,18 +90,32 @@ pub fn check(model: &Model, out: &mut Findings) {
             }
         }
     }
-    for g in groups(model) {
-        // Groups sized by workloads' replicas or their shared member list;
-        // a single member has no quorum a budget could keep (SL302 reports
+    let mut quorums: Vec<Quorum> = groups(model)
+        .into_iter()
+        .filter_map(|g| {
+            // Groups sized by workloads' replicas or their shared member list.
+            let Origin::Workload(first) = g.origin else {
+                return None;
+            };
+            Some(Quorum {
+                members: members(model, first, &g),
+                voters: g.voters,
+                loss: g.system.loss(),
+                name: g.name,
+                source: g.source,
+                span: g.span,
+            })
+        })
+        .collect();
+    sentinel_quorums(model, &mut quorums);
+    for q in quorums {
+        // A single member has no quorum a budget could keep (SL302 reports
         // its size).
-        let Origin::Workload(first) = g.origin else {
-            continue;
-        };
-        if g.voters < 2 {
+        if q.voters < 2 {
             continue;
         }
-        let members = members(model, first, &g);
-        let mut budgets: Vec<usize> = members
+        let mut budgets: Vec<usize> = q
+            .members
             .iter()
             .flat_map(|&wi| model.links(wi).pdbs.iter().copied())
             .collect();
@@ -97,71 +125,159 @@ pub fn check(model: &Model, out: &mut Findings) {
             let (Some(pdb), Some(sel)) = (model.pdbs.get(pi), selected.get(pi)) else {
                 continue;
             };
-            let ws = model.prefer_alternatives_in(pdb.meta.file, sel);
-            // The pods the budget counts: every workload it selects, each
-            // at a fixed size; how many of them are voters.
-            let mut total = 0i64;
-            let mut voter_pods = 0i64;
-            let mut others = Vec::new();
-            let mut known = true;
-            for &o in &ws {
-                match (model.envelope(o), model.workloads.get(o)) {
-                    (Some(e), Some(w)) if e.min.value == e.max.value => {
-                        let n = e.max.value.max(0);
-                        total = total.saturating_add(n);
-                        if members.contains(&o) {
-                            voter_pods = voter_pods.saturating_add(n);
-                        } else {
-                            let at = e.max.source.span().unwrap_or(w.meta.kind_span);
-                            others.push((at, format!("{n} pod(s) of {}", w.display())));
-                        }
-                    }
-                    _ => known = false,
-                }
-            }
-            if !known || total < 1 || voter_pods < 1 {
-                continue;
-            }
-            let (disruptions, span, budget) = match (pdb.max_unavailable, pdb.min_available) {
-                (Val::Set(m, at), Val::Absent) => {
-                    let d = m.resolve(total, true);
-                    (d, at, describe("maxUnavailable", m, d, total))
-                }
-                (Val::Absent, Val::Set(k, at)) => {
-                    let keep = k.resolve(total, true);
-                    let d = total.saturating_sub(keep).max(0);
-                    (d, at, describe("minAvailable", k, keep, total))
-                }
-                // Both (rejected by the API server), neither, or unreadable.
-                _ => continue,
-            };
-            // Evictions can only take the voters the budget covers.
-            let d = disruptions.min(g.voters).min(voter_pods);
-            if d <= tolerated(g.voters) {
-                continue;
-            }
-            let v = PdbAllowsQuorumLoss {
-                pdb: pdb.display(),
-                budget,
-                disruptions: d,
-                group: g.name.clone(),
-                voters: g.voters,
-                source: g.source.clone(),
-                others: (!others.is_empty()).then(|| {
-                    others
+            judge(model, &q, pdb, sel, out);
+        }
+    }
+}
+
+fn judge(model: &Model, q: &Quorum, pdb: &Pdb, selected: &[usize], out: &mut Findings) {
+    let ws = model.prefer_alternatives_in(pdb.meta.file, selected);
+    // The pods the budget counts: every workload it selects, each at a
+    // fixed size; how many of them are voters.
+    let mut total = 0i64;
+    let mut voter_pods = 0i64;
+    let mut others = Vec::new();
+    for &o in &ws {
+        let (Some(e), Some(w)) = (model.envelope(o), model.workloads.get(o)) else {
+            return;
+        };
+        if e.min.value != e.max.value {
+            return;
+        }
+        let n = e.max.value.max(0);
+        total = total.saturating_add(n);
+        if q.members.contains(&o) {
+            voter_pods = voter_pods.saturating_add(n);
+        } else {
+            let at = e.max.source.span().unwrap_or(w.meta.kind_span);
+            others.push((at, format!("{n} pod(s) of {}", w.display())));
+        }
+    }
+    if total < 1 || voter_pods < 1 {
+        return;
+    }
+    let (disruptions, span, budget) = match (pdb.max_unavailable, pdb.min_available) {
+        (Val::Set(m, at), Val::Absent) => {
+            let d = m.resolve(total, true);
+            (d, at, describe("maxUnavailable", m, d, total))
+        }
+        (Val::Absent, Val::Set(k, at)) => {
+            let keep = k.resolve(total, true);
+            let d = total.saturating_sub(keep).max(0);
+            (d, at, describe("minAvailable", k, keep, total))
+        }
+        // Both (rejected by the API server), neither, or unreadable.
+        _ => return,
+    };
+    // Evictions can only take the voters the budget covers.
+    let d = disruptions.min(q.voters).min(voter_pods);
+    if d <= tolerated(q.voters) {
+        return;
+    }
+    let v = PdbAllowsQuorumLoss {
+        pdb: pdb.display(),
+        budget,
+        disruptions: d,
+        group: q.name.clone(),
+        voters: q.voters,
+        source: q.source.clone(),
+        others: (!others.is_empty()).then(|| {
+            others
+                .iter()
+                .map(|(_, o)| o.as_str())
+                .collect::<Vec<_>>()
+                .join(" and ")
+        }),
+        loss: q.loss,
+    };
+    let f = out.report(v, span);
+    f.related(q.span, format!("{}: the voting members", q.source));
+    for (at, o) in others {
+        f.related(at, format!("{o}, also counted by this budget"));
+    }
+}
+
+/// Sentinel pods that run with a sentinel.conf of the tree held in a
+/// ConfigMap (the groups leave them to the file): the workloads that mount
+/// the ConfigMap are one Sentinel group.
+fn sentinel_quorums(model: &Model, out: &mut Vec<Quorum>) {
+    let index = model.mounts();
+    let mut seen: Vec<Vec<usize>> = Vec::new();
+    for conf in model
+        .redis
+        .iter()
+        .filter(|c| c.sentinel && !c.monitors.is_empty())
+    {
+        let mut members: Vec<usize> = Vec::new();
+        for (ns, cm) in config_maps_of(model, conf) {
+            // As `sentinel_count` reads it: a ConfigMap without a written
+            // namespace is matched by name.
+            match ns {
+                Some(ns) => members.extend(
+                    index
+                        .config_map_volumes
+                        .get(&(ns, cm))
+                        .into_iter()
+                        .flatten()
+                        .copied(),
+                ),
+                None => members.extend(
+                    index
+                        .config_map_volumes
                         .iter()
-                        .map(|(_, o)| o.as_str())
-                        .collect::<Vec<_>>()
-                        .join(" and ")
-                }),
-                loss: g.system.loss(),
-            };
-            let f = out.report(v, span);
-            f.related(g.span, format!("{}: the voting members", g.source));
-            for (at, o) in others {
-                f.related(at, format!("{o}, also counted by this budget"));
+                        .filter(|((_, name), _)| *name == cm)
+                        .flat_map(|(_, ws)| ws.iter().copied()),
+                ),
             }
         }
+        members.retain(|&wi| {
+            model
+                .workloads
+                .get(wi)
+                .is_some_and(|w| workload_system(w) == Some(System::Sentinel))
+        });
+        members.sort_unstable();
+        members.dedup();
+        if members.is_empty() || seen.contains(&members) {
+            continue;
+        }
+        let mut voters = 0i64;
+        let mut parts = Vec::new();
+        for &wi in &members {
+            let (Some(e), Some(w)) = (model.envelope(wi), model.workloads.get(wi)) else {
+                voters = -1;
+                break;
+            };
+            if e.min.value != e.max.value {
+                voters = -1;
+                break;
+            }
+            voters = voters.saturating_add(e.max.value.max(0));
+            parts.push(format!("{} × {}", w.display(), e.max.value));
+        }
+        let Some(first) = members.first().and_then(|&wi| {
+            let w = model.workloads.get(wi)?;
+            let e = model.envelope(wi)?;
+            Some(e.max.source.span().unwrap_or(w.meta.kind_span))
+        }) else {
+            continue;
+        };
+        if voters < 0 {
+            continue;
+        }
+        seen.push(members.clone());
+        out.push(Quorum {
+            members,
+            voters,
+            name: format!(
+                "the {} monitoring `{}`",
+                System::Sentinel.group_noun(),
+                conf.monitors.first().map_or("", |m| m.master.as_str())
+            ),
+            source: format!("{} run sentinel with its ConfigMap", parts.join(" + ")),
+            span: first,
+            loss: System::Sentinel.loss(),
+        });
     }
 }
 
