@@ -188,3 +188,56 @@ fn latin1_bytes_are_read_in_redis_configs_and_reported_in_xml() {
     );
     assert!(findings[0].4.contains("XML files must be UTF-8"));
 }
+
+#[test]
+fn sentinels_sharing_one_bind_mounted_file_count_as_one() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "compose.yaml",
+        "services:\n  s1:\n    image: redis:7.4\n    command: redis-sentinel /etc/redis/sentinel.conf\n    volumes:\n      - ./sentinel.conf:/etc/redis/sentinel.conf\n  s2:\n    image: redis:7.4\n    command: redis-sentinel /etc/redis/sentinel.conf\n    volumes:\n      - ./sentinel.conf:/etc/redis/sentinel.conf\n",
+    );
+    write(
+        dir.path(),
+        "sentinel.conf",
+        "port 26379\nsentinel monitor main redis 6379 2\n",
+    );
+    let (code, findings) = check(dir.path());
+    assert_eq!(code, 1);
+    let got: Vec<(&str, &str, u64, u64)> = findings
+        .iter()
+        .map(|f| (f.0.as_str(), f.1.as_str(), f.2, f.3))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("SL310", "compose.yaml", 11, 9),
+            ("SL303", "sentinel.conf", 2, 34)
+        ]
+    );
+    assert!(
+        findings[0]
+            .4
+            .contains("2 sentinels run with one bind-mounted")
+    );
+    assert!(
+        findings[1].4.contains("but only 1 run"),
+        "{}",
+        findings[1].4
+    );
+}
+
+#[test]
+fn absurd_replicas_and_budgets_neither_panic_nor_overflow() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "zk.yaml",
+        "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: zk}\nspec:\n  replicas: 9223372036854775807\n  selector: {matchLabels: {app: zk}}\n  template:\n    metadata: {labels: {app: zk}}\n    spec:\n      containers:\n        - {name: zk, image: zookeeper:3.9, volumeMounts: nope}\n        - name: s\n          image: redis:7.4\n          command: [redis-sentinel, /c/s.conf]\n          volumeMounts: [{name: c, mountPath: 7}, {name: c, mountPath: /}, {name: c}, 42]\n      volumes: {a: b}\n---\napiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: zk}\nspec:\n  maxUnavailable: 50%\n  selector: {matchLabels: {app: zk}}\n---\napiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: zk-min}\nspec:\n  minAvailable: 99999999999999999%\n  selector: {matchLabels: {app: zk}}\n",
+    );
+    let (code, findings) = check(dir.path());
+    assert_eq!(code, 1);
+    let sl311: Vec<&Found> = findings.iter().filter(|f| f.0 == "SL311").collect();
+    assert_eq!(sl311.len(), 1, "{findings:?}");
+    assert_eq!((sl311[0].2, sl311[0].3), (22, 3));
+}

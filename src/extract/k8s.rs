@@ -193,6 +193,49 @@ pub struct Container {
     pub restart_always: bool,
     /// `volumeMounts`: volume name and mount path.
     pub volume_mounts: Vec<(String, String)>,
+    /// `volumeMounts` with their details and positions.
+    pub mounts: Vec<VolumeMount>,
+}
+
+/// A `volumeMounts` entry.
+#[derive(Clone, Debug)]
+pub struct VolumeMount {
+    pub volume: String,
+    pub mount_path: String,
+    pub sub_path: Option<String>,
+    /// `readOnly: true`.
+    pub read_only: bool,
+    /// The list item.
+    pub span: Span,
+}
+
+/// Where a pod volume's files come from, as far as rules need to know.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum VolumeSource {
+    /// `configMap` (with its `name`, when written).
+    ConfigMap(Option<String>),
+    /// `secret` (with its `secretName`, when written).
+    Secret(Option<String>),
+    /// `projected`, `downwardAPI`: read-only like ConfigMaps.
+    Projected,
+    /// Anything else (`emptyDir`, `persistentVolumeClaim`, `hostPath`, …).
+    Other,
+}
+
+impl VolumeSource {
+    /// Kubernetes mounts these read-only, whatever the volumeMount says.
+    pub fn read_only(&self) -> bool {
+        !matches!(self, VolumeSource::Other)
+    }
+}
+
+/// A pod `volumes` entry.
+#[derive(Clone, Debug)]
+pub struct PodVolume {
+    pub name: String,
+    pub source: VolumeSource,
+    /// The list item.
+    pub span: Span,
 }
 
 impl Container {
@@ -237,6 +280,8 @@ pub struct PodSpec {
     pub termination_grace_seconds: Val<i64>,
     /// `volumes`: name and the ConfigMap it projects, if it is one.
     pub volumes: Vec<(String, Option<String>)>,
+    /// `volumes` with their sources and positions.
+    pub pod_volumes: Vec<PodVolume>,
 }
 
 impl PodSpec {
@@ -585,7 +630,36 @@ fn pod(spec: Y<'_, '_>, file: FileId) -> PodSpec {
                 Some((name, config_map))
             })
             .collect(),
+        pod_volumes: spec
+            .get("volumes")
+            .into_iter()
+            .flat_map(|v| v.items())
+            .filter_map(|v| pod_volume(v, file))
+            .collect(),
     }
+}
+
+fn pod_volume(v: Y<'_, '_>, file: FileId) -> Option<PodVolume> {
+    let name = v.get_str("name")?.to_string();
+    let named = |key: &str, field: &str| {
+        v.get(key)
+            .filter(|s| s.is_map())
+            .map(|s| s.get_str(field).map(str::to_string))
+    };
+    let source = if let Some(cm) = named("configMap", "name") {
+        VolumeSource::ConfigMap(cm)
+    } else if let Some(secret) = named("secret", "secretName") {
+        VolumeSource::Secret(secret)
+    } else if v.get("projected").is_some() || v.get("downwardAPI").is_some() {
+        VolumeSource::Projected
+    } else {
+        VolumeSource::Other
+    };
+    Some(PodVolume {
+        name,
+        source,
+        span: span(file, v),
+    })
 }
 
 fn container(c: Y<'_, '_>, file: FileId) -> Container {
@@ -687,6 +761,20 @@ fn container(c: Y<'_, '_>, file: FileId) -> Container {
                     m.get_str("name")?.to_string(),
                     m.get_str("mountPath").unwrap_or("").to_string(),
                 ))
+            })
+            .collect(),
+        mounts: c
+            .get("volumeMounts")
+            .into_iter()
+            .flat_map(|m| m.items())
+            .filter_map(|m| {
+                Some(VolumeMount {
+                    volume: m.get_str("name")?.to_string(),
+                    mount_path: m.get_str("mountPath")?.to_string(),
+                    sub_path: m.get_str("subPath").map(str::to_string),
+                    read_only: m.get("readOnly").and_then(|r| r.as_bool()) == Some(true),
+                    span: span(file, m),
+                })
             })
             .collect(),
     }

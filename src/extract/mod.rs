@@ -196,12 +196,14 @@ impl IntOrPercent {
         match self {
             IntOrPercent::Int(n) => n,
             IntOrPercent::Percent(p) => {
-                let scaled = p.saturating_mul(total.max(0));
-                if round_up {
+                // Exact in i128 (no overflow of i64 × i64), clamped back.
+                let scaled = i128::from(p) * i128::from(total.max(0));
+                let resolved = if round_up {
                     (scaled + 99) / 100
                 } else {
                     scaled / 100
-                }
+                };
+                i64::try_from(resolved).unwrap_or(i64::MAX)
             }
         }
     }
@@ -375,6 +377,15 @@ mod tests {
         assert_eq!(IntOrPercent::Percent(50).resolve(3, true), 2);
         assert_eq!(IntOrPercent::Int(2).resolve(10, true), 2);
         assert!(IntOrPercent::Percent(0).is_zero());
+        // Absurd sizes and percentages clamp instead of overflowing.
+        assert_eq!(
+            IntOrPercent::Percent(50).resolve(i64::MAX, true),
+            i64::MAX / 2 + 1
+        );
+        assert_eq!(
+            IntOrPercent::Percent(i64::MAX).resolve(i64::MAX, true),
+            i64::MAX
+        );
     }
 
     #[test]

@@ -8,6 +8,8 @@ pub mod clickhouse_internal_replication_missing;
 pub mod clickhouse_shard_single_replica;
 pub mod even_quorum_members;
 mod groups;
+pub mod pdb_allows_quorum_loss;
+pub mod sentinel_config_shared;
 pub mod sentinel_down_after_too_low;
 pub mod sentinel_quorum_below_majority;
 pub mod sentinel_quorum_unreachable;
@@ -15,7 +17,10 @@ mod sentinels;
 pub mod single_quorum_member;
 
 pub use groups::{Group, Origin, System, groups, recognise, service_system};
-pub use sentinels::{SentinelCount, config_maps_of, sentinel_count, sentinels};
+pub use sentinels::{
+    MountUse, SentinelCount, config_maps_of, mount_use, sentinel_config_path, sentinel_count,
+    sentinels,
+};
 
 use groups::workload_system;
 

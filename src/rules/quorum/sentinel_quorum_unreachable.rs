@@ -16,6 +16,8 @@ pub enum SentinelQuorumUnreachable {
         quorum: i64,
         count: i64,
         source: String,
+        /// Instances that share one file and count as one.
+        sharing: i64,
     },
 }
 
@@ -32,6 +34,7 @@ impl Violation for SentinelQuorumUnreachable {
                 quorum,
                 count,
                 source,
+                ..
             } => format!(
                 "quorum {quorum} for master `{master}` needs {quorum} sentinels to agree, but only {count} run ({source}): the master is never marked objectively down and no failover ever starts"
             ),
@@ -43,6 +46,10 @@ impl Violation for SentinelQuorumUnreachable {
             Self::Invalid { .. } => {
                 "write the quorum as a number: usually a majority of the sentinels (2 of 3)".into()
             }
+            Self::AboveCount { count, sharing, .. } if *sharing > 1 => format!(
+                "give each of the {sharing} sentinels that run this very file a copy of its own (see SL310): then {} sentinels run",
+                count.saturating_sub(1).saturating_add(*sharing)
+            ),
             Self::AboveCount { count, .. } => format!(
                 "lower the quorum to at most {count} (a majority, {}, is usual) or run more sentinels",
                 count / 2 + 1
@@ -81,6 +88,7 @@ pub fn check(model: &Model, out: &mut Findings) {
                     quorum,
                     count: c.count,
                     source: c.source.clone(),
+                    sharing: c.sharing,
                 };
                 let f = out.report(v, at);
                 for (span, msg) in c.related {
