@@ -443,6 +443,16 @@ fn check(args: CheckArgs) -> Result<ExitCode, RunError> {
             w.flush()?;
         }
     }
+    crate::panics::inject("report", "");
+    if !outcome.internal_errors.is_empty() {
+        for e in &outcome.internal_errors {
+            eprintln!("scalelint: internal error in {e}");
+        }
+        eprintln!(
+            "scalelint: every other finding was reported; please report this bug to the scalelint maintainers"
+        );
+        return Ok(ExitCode::from(2));
+    }
     let failed = outcome
         .findings
         .iter()

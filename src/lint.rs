@@ -120,7 +120,15 @@ pub struct Outcome {
     pub stats: Stats,
     /// What the model linked, when asked for (`--explain-facts`).
     pub facts: Option<serde_json::Value>,
+    /// Bugs of scalelint met during the run: a file or a rule that panicked.
+    /// The rest of the run went on; the exit code is 2.
+    pub internal_errors: Vec<String>,
 }
+
+/// The subject of the SL901 finding that stands for a file whose reading
+/// panicked.
+const INTERNAL: &str = "internal";
+const INTERNAL_PREFIX: &str = "internal error while reading this file: ";
 
 impl Outcome {
     /// Counts suppressed findings into the stats.
@@ -204,6 +212,7 @@ pub fn lint(settings: &Settings) -> Outcome {
     facts.reserve_for(results.iter().map(|r| &r.facts));
     let mut pipeline_findings = Vec::new();
     let mut inline = Vec::new();
+    let mut file_errors = Vec::new();
     for r in results {
         inline.extend(r.suppressions);
         match r.status {
@@ -215,6 +224,16 @@ pub fn lint(settings: &Settings) -> Outcome {
             *stats.yaml_kinds.entry(kind).or_default() += 1;
         }
         facts.append(r.facts);
+        for f in r.findings.iter().filter(|f| f.subject == INTERNAL) {
+            let path = files
+                .get(f.span.file.0 as usize)
+                .map_or("", |x| x.display.as_str());
+            let what = f
+                .message
+                .strip_prefix(INTERNAL_PREFIX)
+                .unwrap_or(&f.message);
+            file_errors.push(format!("{path}: {what}"));
+        }
         pipeline_findings.extend(r.findings);
     }
     for note in discovered.notes {
@@ -245,17 +264,35 @@ pub fn lint(settings: &Settings) -> Outcome {
     let mut model = Model::build(&files, facts);
     model.proxies.nginx_version = settings.nginx_version;
     pipeline_findings.extend(model.proxies.include_findings());
-    let mut findings: Vec<Finding> = RULES
+    let per_rule: Vec<Result<Vec<Finding>, String>> = RULES
         .par_iter()
         .filter(|r| settings.enabled.contains(r.rule))
-        .flat_map_iter(|r| {
-            let mut out = Findings::new(settings.enabled);
-            if let Check::Model(check) = r.check {
+        .map(|r| {
+            let Check::Model(check) = r.check else {
+                return Ok(Vec::new());
+            };
+            crate::panics::guarded(|| {
+                crate::panics::inject("rule", r.code);
+                let mut out = Findings::new(settings.enabled);
                 check(&model, &mut out);
-            }
-            out.into_vec()
+                out.into_vec()
+            })
+            .map_err(|what| {
+                format!(
+                    "rule {} {}: {what}; its findings are missing from this run",
+                    r.code, r.name,
+                )
+            })
         })
         .collect();
+    let mut findings = Vec::new();
+    let mut internal_errors = file_errors;
+    for r in per_rule {
+        match r {
+            Ok(f) => findings.extend(f),
+            Err(e) => internal_errors.push(e),
+        }
+    }
     findings.extend(pipeline_findings);
     for p in &model.clickhouse_problems {
         let subject = format!("include/{}", p.message);
@@ -297,6 +334,7 @@ pub fn lint(settings: &Settings) -> Outcome {
         findings,
         stats,
         facts,
+        internal_errors,
     };
     outcome.count_suppressed();
     outcome
@@ -324,28 +362,28 @@ fn pipeline_finding(
 /// `process`, with a panic in a parser or extractor turned into a finding on
 /// that file: one bad file never stops the run.
 fn process_guarded(file: &SourceFile, max_size: u64) -> FileResult {
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| process(file, max_size))) {
-        Ok(r) => r,
-        Err(payload) => {
-            let what = payload
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_default();
-            FileResult {
-                facts: Facts::default(),
-                suppressions: Vec::new(),
-                findings: vec![pipeline_finding(
-                    Rule::ParseError,
-                    Span::file_start(file.id),
-                    format!("internal error while reading this file ({what}); it was not linted"),
-                    Some("please report this file to the scalelint maintainers".into()),
-                    "internal".into(),
-                )],
-                status: FileStatus::Linted,
-                yaml_kind: None,
-            }
+    let _reading = crate::panics::reading(&file.path);
+    let run = || {
+        if let Some(name) = file.path.file_name().and_then(|n| n.to_str()) {
+            crate::panics::inject("file", name);
         }
+        process(file, max_size)
+    };
+    match crate::panics::guarded(run) {
+        Ok(r) => r,
+        Err(what) => FileResult {
+            facts: Facts::default(),
+            suppressions: Vec::new(),
+            findings: vec![pipeline_finding(
+                Rule::ParseError,
+                Span::file_start(file.id),
+                format!("{INTERNAL_PREFIX}{what}; it was not linted"),
+                Some("please report this file to the scalelint maintainers".into()),
+                INTERNAL.into(),
+            )],
+            status: FileStatus::Linted,
+            yaml_kind: None,
+        },
     }
 }
 
