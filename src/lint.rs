@@ -607,7 +607,7 @@ fn read_yaml(file: &SourceFile, text: &str, parsed: &YamlFile<'_>, result: &mut 
                 "remove one of the two keys (scalelint read the last value, as lenient loaders do)"
                     .to_string(),
             ),
-            ErrorKind::AliasBudget | ErrorKind::TooDeep => (
+            ErrorKind::AliasBudget | ErrorKind::TooDeep | ErrorKind::TooManyDocuments => (
                 format!("{}; the rest of the file was not read", e.message),
                 "simplify the file; real manifests never need this".to_string(),
             ),
