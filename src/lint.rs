@@ -21,6 +21,9 @@ use crate::suppress::{self, Inline, baseline::Baseline, date::Date};
 
 /// Files over this size are skipped with a note.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
+/// Findings reported for one file; the rest are counted in a summary line.
+/// The most severe are kept, so a run that fails still shows why.
+pub const DEFAULT_MAX_FINDINGS_PER_FILE: usize = 1_000;
 
 /// Everything a run needs, resolved from flags and config before it starts.
 #[derive(Clone, Debug)]
@@ -34,6 +37,8 @@ pub struct Settings {
     pub severity: Vec<(Rule, Severity)>,
     pub per_file_ignores: Vec<(GlobList, RuleSet)>,
     pub max_file_size: u64,
+    /// Findings reported per file, 0 for no limit.
+    pub max_findings_per_file: usize,
     /// `[nginx] version` (SL501); `None` assumes a release before 1.29.7.
     pub nginx_version: Option<crate::extract::proxy::NginxVersion>,
     /// Counts files as they are parsed, for a progress display.
@@ -81,6 +86,7 @@ impl Settings {
             severity: Vec::new(),
             per_file_ignores: Vec::new(),
             max_file_size: DEFAULT_MAX_FILE_SIZE,
+            max_findings_per_file: DEFAULT_MAX_FINDINGS_PER_FILE,
             nginx_version: None,
             progress: None,
             today: None,
@@ -111,6 +117,74 @@ pub struct Stats {
     pub suppressed: usize,
     /// Of those, by comments and annotations (the rest by config or baseline).
     pub suppressed_in_source: usize,
+    /// Files with more findings than `--max-findings-per-file`, in report
+    /// order, with how many of their findings were left out.
+    pub hidden: Vec<Hidden>,
+}
+
+/// Findings of one file left out of the report by the per-file limit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hidden {
+    pub file: FileId,
+    /// Findings reported for the file: the limit.
+    pub kept: usize,
+    /// Left out, by severity.
+    pub errors: usize,
+    pub warnings: usize,
+    pub notes: usize,
+}
+
+impl Hidden {
+    pub fn total(&self) -> usize {
+        self.errors + self.warnings + self.notes
+    }
+}
+
+/// Keeps at most `max` unsuppressed findings per file: the most severe,
+/// each severity in report order. Suppressed findings are not counted and
+/// stay. Returns what was left out, per file, in report order.
+fn cap_per_file(findings: &mut Vec<Finding>, max: usize) -> Vec<Hidden> {
+    let mut by_file: BTreeMap<FileId, Vec<usize>> = BTreeMap::new();
+    for (i, f) in findings.iter().enumerate() {
+        if !f.is_suppressed() {
+            by_file.entry(f.span.file).or_default().push(i);
+        }
+    }
+    let mut drop = vec![false; findings.len()];
+    let mut hidden = Vec::new();
+    for (file, mut idx) in by_file {
+        if idx.len() <= max {
+            continue;
+        }
+        // Stable: equal severities keep report order.
+        idx.sort_by_key(|&i| std::cmp::Reverse(findings.get(i).map(|f| f.severity)));
+        let mut h = Hidden {
+            file,
+            kept: max,
+            errors: 0,
+            warnings: 0,
+            notes: 0,
+        };
+        for &i in idx.iter().skip(max) {
+            if let (Some(d), Some(f)) = (drop.get_mut(i), findings.get(i)) {
+                *d = true;
+                match f.severity {
+                    Severity::Error => h.errors += 1,
+                    Severity::Warning => h.warnings += 1,
+                    Severity::Note => h.notes += 1,
+                }
+            }
+        }
+        hidden.push((idx.iter().copied().min().unwrap_or(0), h));
+    }
+    let mut i = 0;
+    findings.retain(|_| {
+        let keep = !drop.get(i).copied().unwrap_or(false);
+        i += 1;
+        keep
+    });
+    hidden.sort_by_key(|(first, _)| *first);
+    hidden.into_iter().map(|(_, h)| h).collect()
 }
 
 pub struct Outcome {
@@ -324,6 +398,9 @@ pub fn lint(settings: &Settings) -> Outcome {
     });
     if let Some(b) = &settings.baseline {
         b.apply(&mut findings, &files);
+    }
+    if settings.max_findings_per_file > 0 {
+        stats.hidden = cap_per_file(&mut findings, settings.max_findings_per_file);
     }
     stats.elapsed = started.elapsed();
     let facts = settings
