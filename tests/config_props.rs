@@ -123,5 +123,6 @@ proptest! {
         prop_assert_eq!(outcome.stats.linted + outcome.stats.skipped, 4);
         // A panic inside a parser would surface as an internal-error finding.
         prop_assert!(!outcome.findings.iter().any(|f| f.message.contains("internal error")));
+        prop_assert!(outcome.internal_errors.is_empty(), "{:?}", outcome.internal_errors);
     }
 }
