@@ -804,6 +804,24 @@ mod tests {
     }
 
     #[test]
+    fn includes_nested_to_the_limit_are_followed_and_one_deeper_is_a_note() {
+        // l0 includes l1 … includes l{levels}: `levels` includes deep.
+        let (configs, notes) = tree_owned(&doubling(MAX_INCLUDE_DEPTH, 1));
+        assert!(notes.is_empty(), "{notes:?}");
+        assert_eq!(configs.first().unwrap().upstreams.len(), 1);
+        let (configs, notes) = tree_owned(&doubling(MAX_INCLUDE_DEPTH + 1, 1));
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(
+            notes[0]
+                .message
+                .contains("nested more than 16 includes deep"),
+            "{}",
+            notes[0].message
+        );
+        assert!(configs.first().unwrap().upstreams.is_empty());
+    }
+
+    #[test]
     fn inclusions_up_to_the_limit_are_expanded_and_past_it_are_a_note() {
         // 2^12 = 4096 inclusions of the last file, plus the 2 + 4 + … on the way.
         let (configs, notes) = tree_owned(&doubling(12, 2));
