@@ -120,6 +120,13 @@ struct CheckArgs {
     /// Threads to use [default: the number of CPUs]
     #[arg(short = 'j', long, value_name = "N")]
     jobs: Option<usize>,
+    /// Skip files larger than this many MiB, with a note [default: 10]
+    #[arg(long, value_name = "MIB")]
+    max_file_size: Option<u64>,
+    /// Report at most N findings per file, the most severe first; the rest
+    /// are counted in one line. 0 reports all [default: 1000]
+    #[arg(long, value_name = "N")]
+    max_findings_per_file: Option<usize>,
     /// Print the number of findings per rule and what was read, instead of the findings.
     #[arg(long)]
     statistics: bool,
@@ -342,6 +349,16 @@ fn check(args: CheckArgs) -> Result<ExitCode, RunError> {
         declared: config.as_ref().map(|c| (c.path.clone(), c.facts.clone())),
         explain_facts: args.explain_facts,
         nginx_version: config.as_ref().and_then(|c| c.nginx_version),
+        max_file_size: args.max_file_size.map_or(lint::DEFAULT_MAX_FILE_SIZE, |m| {
+            m.saturating_mul(1024 * 1024)
+        }),
+        // A new baseline must list every finding, however many a file has.
+        max_findings_per_file: if args.write_baseline.is_some() {
+            0
+        } else {
+            args.max_findings_per_file
+                .unwrap_or(lint::DEFAULT_MAX_FINDINGS_PER_FILE)
+        },
         ..Settings::new(Vec::new())
     };
     let fail_on = args
@@ -442,6 +459,16 @@ fn check(args: CheckArgs) -> Result<ExitCode, RunError> {
             report.render(format, &mut w)?;
             w.flush()?;
         }
+    }
+    crate::panics::inject("report", "");
+    if !outcome.internal_errors.is_empty() {
+        for e in &outcome.internal_errors {
+            eprintln!("scalelint: internal error in {e}");
+        }
+        eprintln!(
+            "scalelint: every other finding was reported; please report this bug to the scalelint maintainers"
+        );
+        return Ok(ExitCode::from(2));
     }
     let failed = outcome
         .findings

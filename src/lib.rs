@@ -13,6 +13,7 @@ pub mod finding;
 pub mod formats;
 pub mod lint;
 pub mod model;
+pub mod panics;
 pub mod report;
 pub mod rules;
 pub mod source;

@@ -21,6 +21,9 @@ use crate::suppress::{self, Inline, baseline::Baseline, date::Date};
 
 /// Files over this size are skipped with a note.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
+/// Findings reported for one file; the rest are counted in a summary line.
+/// The most severe are kept, so a run that fails still shows why.
+pub const DEFAULT_MAX_FINDINGS_PER_FILE: usize = 1_000;
 
 /// Everything a run needs, resolved from flags and config before it starts.
 #[derive(Clone, Debug)]
@@ -34,6 +37,8 @@ pub struct Settings {
     pub severity: Vec<(Rule, Severity)>,
     pub per_file_ignores: Vec<(GlobList, RuleSet)>,
     pub max_file_size: u64,
+    /// Findings reported per file, 0 for no limit.
+    pub max_findings_per_file: usize,
     /// `[nginx] version` (SL501); `None` assumes a release before 1.29.7.
     pub nginx_version: Option<crate::extract::proxy::NginxVersion>,
     /// Counts files as they are parsed, for a progress display.
@@ -81,6 +86,7 @@ impl Settings {
             severity: Vec::new(),
             per_file_ignores: Vec::new(),
             max_file_size: DEFAULT_MAX_FILE_SIZE,
+            max_findings_per_file: DEFAULT_MAX_FINDINGS_PER_FILE,
             nginx_version: None,
             progress: None,
             today: None,
@@ -111,6 +117,74 @@ pub struct Stats {
     pub suppressed: usize,
     /// Of those, by comments and annotations (the rest by config or baseline).
     pub suppressed_in_source: usize,
+    /// Files with more findings than `--max-findings-per-file`, in report
+    /// order, with how many of their findings were left out.
+    pub hidden: Vec<Hidden>,
+}
+
+/// Findings of one file left out of the report by the per-file limit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hidden {
+    pub file: FileId,
+    /// Findings reported for the file: the limit.
+    pub kept: usize,
+    /// Left out, by severity.
+    pub errors: usize,
+    pub warnings: usize,
+    pub notes: usize,
+}
+
+impl Hidden {
+    pub fn total(&self) -> usize {
+        self.errors + self.warnings + self.notes
+    }
+}
+
+/// Keeps at most `max` unsuppressed findings per file: the most severe,
+/// each severity in report order. Suppressed findings are not counted and
+/// stay. Returns what was left out, per file, in report order.
+fn cap_per_file(findings: &mut Vec<Finding>, max: usize) -> Vec<Hidden> {
+    let mut by_file: BTreeMap<FileId, Vec<usize>> = BTreeMap::new();
+    for (i, f) in findings.iter().enumerate() {
+        if !f.is_suppressed() {
+            by_file.entry(f.span.file).or_default().push(i);
+        }
+    }
+    let mut drop = vec![false; findings.len()];
+    let mut hidden = Vec::new();
+    for (file, mut idx) in by_file {
+        if idx.len() <= max {
+            continue;
+        }
+        // Stable: equal severities keep report order.
+        idx.sort_by_key(|&i| std::cmp::Reverse(findings.get(i).map(|f| f.severity)));
+        let mut h = Hidden {
+            file,
+            kept: max,
+            errors: 0,
+            warnings: 0,
+            notes: 0,
+        };
+        for &i in idx.iter().skip(max) {
+            if let (Some(d), Some(f)) = (drop.get_mut(i), findings.get(i)) {
+                *d = true;
+                match f.severity {
+                    Severity::Error => h.errors += 1,
+                    Severity::Warning => h.warnings += 1,
+                    Severity::Note => h.notes += 1,
+                }
+            }
+        }
+        hidden.push((idx.iter().copied().min().unwrap_or(0), h));
+    }
+    let mut i = 0;
+    findings.retain(|_| {
+        let keep = !drop.get(i).copied().unwrap_or(false);
+        i += 1;
+        keep
+    });
+    hidden.sort_by_key(|(first, _)| *first);
+    hidden.into_iter().map(|(_, h)| h).collect()
 }
 
 pub struct Outcome {
@@ -120,7 +194,15 @@ pub struct Outcome {
     pub stats: Stats,
     /// What the model linked, when asked for (`--explain-facts`).
     pub facts: Option<serde_json::Value>,
+    /// Bugs of scalelint met during the run: a file or a rule that panicked.
+    /// The rest of the run went on; the exit code is 2.
+    pub internal_errors: Vec<String>,
 }
+
+/// The subject of the SL901 finding that stands for a file whose reading
+/// panicked.
+const INTERNAL: &str = "internal";
+const INTERNAL_PREFIX: &str = "internal error while reading this file: ";
 
 impl Outcome {
     /// Counts suppressed findings into the stats.
@@ -204,6 +286,7 @@ pub fn lint(settings: &Settings) -> Outcome {
     facts.reserve_for(results.iter().map(|r| &r.facts));
     let mut pipeline_findings = Vec::new();
     let mut inline = Vec::new();
+    let mut file_errors = Vec::new();
     for r in results {
         inline.extend(r.suppressions);
         match r.status {
@@ -215,6 +298,16 @@ pub fn lint(settings: &Settings) -> Outcome {
             *stats.yaml_kinds.entry(kind).or_default() += 1;
         }
         facts.append(r.facts);
+        for f in r.findings.iter().filter(|f| f.subject == INTERNAL) {
+            let path = files
+                .get(f.span.file.0 as usize)
+                .map_or("", |x| x.display.as_str());
+            let what = f
+                .message
+                .strip_prefix(INTERNAL_PREFIX)
+                .unwrap_or(&f.message);
+            file_errors.push(format!("{path}: {what}"));
+        }
         pipeline_findings.extend(r.findings);
     }
     for note in discovered.notes {
@@ -245,17 +338,35 @@ pub fn lint(settings: &Settings) -> Outcome {
     let mut model = Model::build(&files, facts);
     model.proxies.nginx_version = settings.nginx_version;
     pipeline_findings.extend(model.proxies.include_findings());
-    let mut findings: Vec<Finding> = RULES
+    let per_rule: Vec<Result<Vec<Finding>, String>> = RULES
         .par_iter()
         .filter(|r| settings.enabled.contains(r.rule))
-        .flat_map_iter(|r| {
-            let mut out = Findings::new(settings.enabled);
-            if let Check::Model(check) = r.check {
+        .map(|r| {
+            let Check::Model(check) = r.check else {
+                return Ok(Vec::new());
+            };
+            crate::panics::guarded(|| {
+                crate::panics::inject("rule", r.code);
+                let mut out = Findings::new(settings.enabled);
                 check(&model, &mut out);
-            }
-            out.into_vec()
+                out.into_vec()
+            })
+            .map_err(|what| {
+                format!(
+                    "rule {} {}: {what}; its findings are missing from this run",
+                    r.code, r.name,
+                )
+            })
         })
         .collect();
+    let mut findings = Vec::new();
+    let mut internal_errors = file_errors;
+    for r in per_rule {
+        match r {
+            Ok(f) => findings.extend(f),
+            Err(e) => internal_errors.push(e),
+        }
+    }
     findings.extend(pipeline_findings);
     for p in &model.clickhouse_problems {
         let subject = format!("include/{}", p.message);
@@ -288,6 +399,9 @@ pub fn lint(settings: &Settings) -> Outcome {
     if let Some(b) = &settings.baseline {
         b.apply(&mut findings, &files);
     }
+    if settings.max_findings_per_file > 0 {
+        stats.hidden = cap_per_file(&mut findings, settings.max_findings_per_file);
+    }
     stats.elapsed = started.elapsed();
     let facts = settings
         .explain_facts
@@ -297,6 +411,7 @@ pub fn lint(settings: &Settings) -> Outcome {
         findings,
         stats,
         facts,
+        internal_errors,
     };
     outcome.count_suppressed();
     outcome
@@ -324,28 +439,28 @@ fn pipeline_finding(
 /// `process`, with a panic in a parser or extractor turned into a finding on
 /// that file: one bad file never stops the run.
 fn process_guarded(file: &SourceFile, max_size: u64) -> FileResult {
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| process(file, max_size))) {
-        Ok(r) => r,
-        Err(payload) => {
-            let what = payload
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_default();
-            FileResult {
-                facts: Facts::default(),
-                suppressions: Vec::new(),
-                findings: vec![pipeline_finding(
-                    Rule::ParseError,
-                    Span::file_start(file.id),
-                    format!("internal error while reading this file ({what}); it was not linted"),
-                    Some("please report this file to the scalelint maintainers".into()),
-                    "internal".into(),
-                )],
-                status: FileStatus::Linted,
-                yaml_kind: None,
-            }
+    let _reading = crate::panics::reading(&file.path);
+    let run = || {
+        if let Some(name) = file.path.file_name().and_then(|n| n.to_str()) {
+            crate::panics::inject("file", name);
         }
+        process(file, max_size)
+    };
+    match crate::panics::guarded(run) {
+        Ok(r) => r,
+        Err(what) => FileResult {
+            facts: Facts::default(),
+            suppressions: Vec::new(),
+            findings: vec![pipeline_finding(
+                Rule::ParseError,
+                Span::file_start(file.id),
+                format!("{INTERNAL_PREFIX}{what}; it was not linted"),
+                Some("please report this file to the scalelint maintainers".into()),
+                INTERNAL.into(),
+            )],
+            status: FileStatus::Linted,
+            yaml_kind: None,
+        },
     }
 }
 
@@ -569,7 +684,7 @@ fn read_yaml(file: &SourceFile, text: &str, parsed: &YamlFile<'_>, result: &mut 
                 "remove one of the two keys (scalelint read the last value, as lenient loaders do)"
                     .to_string(),
             ),
-            ErrorKind::AliasBudget | ErrorKind::TooDeep => (
+            ErrorKind::AliasBudget | ErrorKind::TooDeep | ErrorKind::TooManyDocuments => (
                 format!("{}; the rest of the file was not read", e.message),
                 "simplify the file; real manifests never need this".to_string(),
             ),

@@ -75,7 +75,11 @@ fn joined(tokens: &'static [&'static str]) -> impl Strategy<Value = String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(300))]
+    // PROPTEST_CASES=100000 for a longer hunt.
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(300),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn xml_never_panics(text in "\\PC{0,300}") {
@@ -119,5 +123,6 @@ proptest! {
         prop_assert_eq!(outcome.stats.linted + outcome.stats.skipped, 4);
         // A panic inside a parser would surface as an internal-error finding.
         prop_assert!(!outcome.findings.iter().any(|f| f.message.contains("internal error")));
+        prop_assert!(outcome.internal_errors.is_empty(), "{:?}", outcome.internal_errors);
     }
 }

@@ -21,6 +21,10 @@ use crate::source::{FileId, SourceFile, Span};
 
 /// Includes nested deeper than this are not followed.
 pub const MAX_INCLUDE_DEPTH: usize = 16;
+/// Files included into one configuration, counting every time a file is
+/// included again: without a cap, a few files that each include the next
+/// twice would expand exponentially.
+pub const MAX_INCLUSIONS: usize = 4_096;
 
 /// Directives whose blocks hold data (keys and values), not directives.
 pub const DATA_BLOCKS: &[&str] = &[
@@ -271,6 +275,7 @@ pub fn build(
         reached: &mut reached,
         notes: &mut notes,
         noted: HashSet::new(),
+        inclusions: 0,
     };
     let mut entries: Vec<usize> = (0..parsed.len())
         .filter(|&i| !included.get(i).copied().unwrap_or(false))
@@ -399,6 +404,8 @@ struct Walker<'a, 'n> {
     reached: &'n mut Vec<bool>,
     notes: &'n mut Vec<IncludeNote>,
     noted: HashSet<Span>,
+    /// Files included so far into the configuration being expanded.
+    inclusions: usize,
 }
 
 impl<'a> Walker<'a, '_> {
@@ -416,6 +423,7 @@ impl<'a> Walker<'a, '_> {
             events: None,
             worker_processes: None,
         };
+        self.inclusions = 0;
         let items = self.expand(&file.directives, &Rc::new(vec![entry]));
         self.walk(&items, &Inherited::default(), &mut config, 0);
         Some(config)
@@ -463,6 +471,23 @@ impl<'a> Walker<'a, '_> {
                     }
                     continue;
                 }
+                if self.inclusions >= MAX_INCLUSIONS {
+                    // One note per configuration: at the first include refused.
+                    if self.inclusions == MAX_INCLUSIONS && self.noted.insert(d.span) {
+                        self.inclusions += 1;
+                        self.notes.push(IncludeNote {
+                            span: d.name.span,
+                            pattern: d.arg(0).unwrap_or_default().to_string(),
+                            message: format!(
+                                "include `{}` would take this configuration past {MAX_INCLUSIONS} included files; not followed",
+                                d.arg(0).unwrap_or_default()
+                            ),
+                            help: "include each file once: the same snippets included again and again multiply the configuration",
+                        });
+                    }
+                    continue;
+                }
+                self.inclusions += 1;
                 if let Some(r) = self.reached.get_mut(t) {
                     *r = true;
                 }
@@ -756,6 +781,78 @@ mod tests {
         assert!(messages.iter().any(|m| m.contains("cycle")));
         assert!(messages.iter().any(|m| m.contains("names no nginx file")));
         assert!(messages.iter().any(|m| m.contains("absolute path outside")));
+    }
+
+    /// `levels` files that each include the next one `fan` times, the last
+    /// holding one upstream: `fan^levels` inclusions if nothing stopped it.
+    fn doubling(levels: usize, fan: usize) -> Vec<(String, String)> {
+        let mut files = Vec::new();
+        for l in 0..levels {
+            let body = format!("include l{}.conf;\n", l + 1).repeat(fan);
+            let body = if l == 0 {
+                format!("http {{\n{body}}}\n")
+            } else {
+                body
+            };
+            files.push((format!("l{l}.conf"), body));
+        }
+        files.push((
+            format!("l{levels}.conf"),
+            "upstream u { server 10.0.0.1; }\n".into(),
+        ));
+        files
+    }
+
+    fn tree_owned(files: &[(String, String)]) -> (Vec<NginxConfig>, Vec<IncludeNote>) {
+        let borrowed: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
+        tree(&borrowed)
+    }
+
+    #[test]
+    fn includes_nested_to_the_limit_are_followed_and_one_deeper_is_a_note() {
+        // l0 includes l1 … includes l{levels}: `levels` includes deep.
+        let (configs, notes) = tree_owned(&doubling(MAX_INCLUDE_DEPTH, 1));
+        assert!(notes.is_empty(), "{notes:?}");
+        assert_eq!(configs.first().unwrap().upstreams.len(), 1);
+        let (configs, notes) = tree_owned(&doubling(MAX_INCLUDE_DEPTH + 1, 1));
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(
+            notes[0]
+                .message
+                .contains("nested more than 16 includes deep"),
+            "{}",
+            notes[0].message
+        );
+        assert!(configs.first().unwrap().upstreams.is_empty());
+    }
+
+    #[test]
+    fn inclusions_up_to_the_limit_are_expanded_and_past_it_are_a_note() {
+        // 2^12 = 4096 inclusions of the last file, plus the 2 + 4 + … on the way.
+        let (configs, notes) = tree_owned(&doubling(12, 2));
+        let upstreams = configs.first().unwrap().upstreams.len();
+        assert!(upstreams < MAX_INCLUSIONS, "{upstreams}");
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(
+            notes[0].message.contains("past 4096 included files"),
+            "{}",
+            notes[0].message
+        );
+        // Exactly at the limit: one file included 4096 times, all expanded;
+        // once more is a note, and the 4097th copy is not read.
+        let (configs, notes) = tree_owned(&doubling(1, MAX_INCLUSIONS));
+        assert!(notes.is_empty(), "{notes:?}");
+        assert_eq!(configs.first().unwrap().upstreams.len(), MAX_INCLUSIONS);
+        let (configs, notes) = tree_owned(&doubling(1, MAX_INCLUSIONS + 1));
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert_eq!(notes[0].span.start.line, MAX_INCLUSIONS as u32 + 2);
+        assert_eq!(configs.first().unwrap().upstreams.len(), MAX_INCLUSIONS);
+        // An include bomb that would be 10^16 inclusions ends fast, with one note.
+        let (_, notes) = tree_owned(&doubling(16, 10));
+        assert_eq!(notes.len(), 1, "{notes:?}");
     }
 
     #[test]

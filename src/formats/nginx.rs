@@ -574,6 +574,19 @@ mod tests {
     }
 
     #[test]
+    fn blocks_nested_to_the_limit_parse_and_one_more_is_an_error() {
+        let nested = |n: usize| format!("{}{}", "a {\n".repeat(n), "}\n".repeat(n));
+        let f = p(&nested(MAX_DEPTH));
+        assert!(f.error.is_none(), "{:?}", f.error);
+        // At the block that is one too deep; 10,000 levels stop at the same place.
+        for n in [MAX_DEPTH + 1, 10_000] {
+            let f = p(&nested(n));
+            let e = f.error.expect("too deep");
+            assert_eq!(e.pos.line, MAX_DEPTH as u32 + 1);
+        }
+    }
+
+    #[test]
     fn words_quotes_and_blocks_with_positions() {
         let f = p("http {\n  proxy_set_header Connection \"\";\n  # note\n}\n");
         assert!(f.error.is_none());

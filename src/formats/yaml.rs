@@ -22,6 +22,9 @@ use crate::source::{Pos, to_u32};
 pub const MAX_DEPTH: usize = 256;
 /// How many nodes aliases may stand for in one file, counted as if expanded.
 pub const ALIAS_BUDGET: u64 = 100_000;
+/// Documents read from one stream; the rest of a longer file is a parse
+/// error. `helm template` of a large chart writes a few thousand.
+pub const MAX_DOCUMENTS: usize = 10_000;
 /// Above this many entries a mapping checks duplicate keys with a hash map.
 const LINEAR_KEY_CHECK: usize = 16;
 
@@ -64,6 +67,7 @@ pub enum ErrorKind {
     DuplicateKey,
     AliasBudget,
     TooDeep,
+    TooManyDocuments,
 }
 
 #[derive(Debug, Clone)]
@@ -104,6 +108,7 @@ pub fn parse(text: &str) -> YamlFile<'_> {
     let mut parser = Parser::new_from_str(text);
     let mut doc_start = Pos::START;
     let mut root: Option<NodeId> = None;
+    let mut documents = 0usize;
     while let Some(next) = parser.next_event() {
         let (event, span) = match next {
             Ok(ev) => ev,
@@ -120,6 +125,15 @@ pub fn parse(text: &str) -> YamlFile<'_> {
         let step = match event {
             Event::StreamStart | Event::StreamEnd | Event::Nothing => Ok(None),
             Event::DocumentStart(_) => {
+                documents += 1;
+                if documents > MAX_DOCUMENTS {
+                    b.file.errors.push(YamlError {
+                        kind: ErrorKind::TooManyDocuments,
+                        pos: start,
+                        message: format!("more than {MAX_DOCUMENTS} documents in one file"),
+                    });
+                    break;
+                }
                 doc_start = start;
                 root = None;
                 Ok(None)
@@ -844,6 +858,21 @@ mod tests {
         }
         let f = one(&block);
         assert_eq!(f.errors[0].kind, ErrorKind::TooDeep);
+    }
+
+    #[test]
+    fn documents_up_to_the_limit_are_read_and_one_more_is_an_error() {
+        let at_limit = format!("a: 1\n{}", "---\na: 1\n".repeat(MAX_DOCUMENTS - 1));
+        let f = one(&at_limit);
+        assert!(f.errors.is_empty(), "{:?}", f.errors.first());
+        assert_eq!(f.docs.len(), MAX_DOCUMENTS);
+        let past = format!("{at_limit}---\nb: 2\n");
+        let f = one(&past);
+        assert_eq!(f.docs.len(), MAX_DOCUMENTS);
+        assert_eq!(f.errors.len(), 1);
+        assert_eq!(f.errors[0].kind, ErrorKind::TooManyDocuments);
+        // At the start of the first document that was not read.
+        assert_eq!(f.errors[0].pos, Pos::new(2 * MAX_DOCUMENTS as u32, 1));
     }
 
     #[test]

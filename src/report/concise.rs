@@ -9,6 +9,9 @@ pub fn render(r: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
     for f in r.findings.iter().filter(|f| !f.is_suppressed()) {
         writeln!(out, "{}", headline(r, &paint, f))?;
     }
+    for (path, text) in super::hidden_lines(r) {
+        writeln!(out, "{path}: {text}")?;
+    }
     if !r.quiet {
         writeln!(
             out,

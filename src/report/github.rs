@@ -45,6 +45,9 @@ pub fn render(r: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
         }
         writeln!(out, "::{level} {props}::{}", data(&message))?;
     }
+    for (path, text) in super::hidden_lines(r) {
+        writeln!(out, "::notice file={}::{}", property(&path), data(&text))?;
+    }
     if !r.quiet {
         write!(
             out,

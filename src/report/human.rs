@@ -40,6 +40,9 @@ pub fn render(r: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
         };
         finding(r, &paint, f, text, out)?;
     }
+    for (path, text) in super::hidden_lines(r) {
+        writeln!(out, "{path}: {text}")?;
+    }
     if !r.quiet {
         summary(r, &paint, out)?;
     }

@@ -11,7 +11,7 @@ use super::Report;
 struct JsonReport<'a> {
     version: &'static str,
     findings: Vec<JsonFinding<'a>>,
-    summary: Summary,
+    summary: Summary<'a>,
 }
 
 #[derive(Serialize)]
@@ -39,7 +39,7 @@ struct JsonRelated<'a> {
 }
 
 #[derive(Serialize)]
-struct Summary {
+struct Summary<'a> {
     files: usize,
     linted: usize,
     skipped: usize,
@@ -47,6 +47,18 @@ struct Summary {
     by_severity: BTreeMap<&'static str, usize>,
     by_rule: BTreeMap<&'static str, usize>,
     suppressed: usize,
+    /// Files whose findings were cut by `--max-findings-per-file`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    hidden: Vec<JsonHidden<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonHidden<'a> {
+    path: &'a str,
+    findings: usize,
+    errors: usize,
+    warnings: usize,
+    notes: usize,
 }
 
 pub fn render(r: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
@@ -100,6 +112,18 @@ pub fn render(r: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
                 .map(|(rule, n)| (rule.code(), n))
                 .collect(),
             suppressed: r.stats.suppressed,
+            hidden: r
+                .stats
+                .hidden
+                .iter()
+                .map(|h| JsonHidden {
+                    path: r.path(h.file),
+                    findings: h.total(),
+                    errors: h.errors,
+                    warnings: h.warnings,
+                    notes: h.notes,
+                })
+                .collect(),
         },
     };
     serde_json::to_writer_pretty(&mut *out, &report).map_err(io::Error::from)?;

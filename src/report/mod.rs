@@ -160,3 +160,28 @@ pub(crate) fn summary_suppressed(stats: &Stats) -> String {
         format!("; {} suppressed", stats.suppressed)
     }
 }
+
+/// One line per file whose findings were cut by `--max-findings-per-file`.
+pub(crate) fn hidden_lines(r: &Report<'_>) -> Vec<(String, String)> {
+    r.stats
+        .hidden
+        .iter()
+        .map(|h| {
+            let mut parts = Vec::new();
+            for (n, what) in [(h.errors, "error"), (h.warnings, "warning"), (h.notes, "note")] {
+                if n > 0 {
+                    parts.push(format!("{n} {what}{}", if n == 1 { "" } else { "s" }));
+                }
+            }
+            (
+                r.path(h.file).to_string(),
+                format!(
+                    "{} more finding(s) in this file not shown ({}): at most {} per file are reported, the most severe first; `--max-findings-per-file 0` shows all",
+                    h.total(),
+                    parts.join(", "),
+                    h.kept
+                ),
+            )
+        })
+        .collect()
+}

@@ -222,6 +222,15 @@ fn build(r: &Report<'_>) -> Log {
         });
     }
 
+    for (path, text) in super::hidden_lines(r) {
+        notifications.push(Notification {
+            level: "note",
+            message: Message {
+                text: format!("{path}: {text}"),
+            },
+        });
+    }
+
     let version = env!("CARGO_PKG_VERSION");
     Log {
         schema: SCHEMA,
