@@ -735,13 +735,13 @@ impl Capacity {
     }
 }
 
-/// A compose service's environment; `${VAR}` values come from the shell
-/// or `.env` and are unknown here.
+/// A compose service's environment, interpolated; a value that needs a
+/// variable the tree does not set is unknown.
 fn compose_env(s: &ComposeService) -> Env {
     s.environment
         .iter()
         .map(|(k, v)| {
-            let value = (!v.text.contains("${")).then(|| (v.text.clone(), v.span));
+            let value = (!s.unknown_env.contains(k)).then(|| (v.text.clone(), v.span));
             (k.clone(), value)
         })
         .collect()

@@ -280,6 +280,8 @@ impl Model {
                 .push(o.group);
         }
 
+        let mut compose_services = facts.compose_services;
+        crate::extract::compose::resolve(&mut compose_services, &facts.env_files);
         let (clickhouse, clickhouse_problems) =
             crate::extract::clickhouse::build(&facts.clickhouse);
         let mut config_maps = facts.config_maps;
@@ -309,7 +311,7 @@ impl Model {
             &databases,
             poolers,
             facts.topics,
-            &facts.compose_services,
+            &compose_services,
         );
         capacity.config_maps = config_maps;
         capacity.databases = databases;
@@ -336,7 +338,7 @@ impl Model {
             clickhouse,
             clickhouse_problems,
             redis: facts.redis,
-            compose_services: facts.compose_services,
+            compose_services,
             zoo_cfgs: facts.zoo_cfgs,
             replicated_tables: facts.replicated_tables,
             consensus_objects: facts.consensus_objects,
