@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use crate::extract::Val;
 use crate::extract::compose_env::{EnvFile, Var, Vars, interpolate, lookup, resolve_vars};
 use crate::extract::k8s::count;
-use crate::formats::yaml::{Y, YamlFile};
+use crate::formats::yaml::{ScalarLoc, Y, YamlFile};
 use crate::source::{FileId, Span};
 
 /// A string value and where it is written.
@@ -99,6 +99,9 @@ pub struct RawValues {
     pub scale: Option<(String, Span)>,
     pub command: Option<Words>,
     pub entrypoint: Option<Words>,
+    /// Each written value of `entrypoint` and then `command`, with where
+    /// it is written.
+    pub argv_scalars: Vec<(String, ScalarLoc)>,
 }
 
 /// A `ports:` entry.
@@ -518,6 +521,18 @@ fn service(name: &str, key: Y<'_, '_>, v: Y<'_, '_>, file: FileId, path: &Path) 
             scale: raw_count(Some(v), "scale", file),
             command: raw_words(v.get("command")),
             entrypoint: raw_words(v.get("entrypoint")),
+            argv_scalars: ["entrypoint", "command"]
+                .into_iter()
+                .filter_map(|k| v.get(k))
+                .flat_map(|n| {
+                    if n.is_seq() {
+                        n.items().collect()
+                    } else {
+                        vec![n]
+                    }
+                })
+                .filter_map(|i| Some((i.as_text()?.to_string(), i.scalar_loc()?)))
+                .collect(),
         },
     }
 }

@@ -5,6 +5,7 @@
 
 pub mod capacity;
 pub mod explain;
+pub mod topic_commands;
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
