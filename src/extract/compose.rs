@@ -29,6 +29,10 @@ pub struct Volume {
     /// A bind mount of a host path (`./x`, `/x`, `~/x`, or `type: bind`).
     pub bind: bool,
     pub span: Span,
+    /// The short syntax as written, when it holds a variable: Compose
+    /// interpolates it before splitting it at `:`. Empty for the long
+    /// syntax with a variable in `source` or `target`.
+    pub raw: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -274,6 +278,25 @@ impl Service {
         for p in &mut self.ports {
             if p.text.contains('$') {
                 p.published = interp(&p.text).and_then(|t| published_ports(&t));
+            }
+        }
+        for v in &mut self.volumes {
+            match v.raw.as_deref() {
+                None => {}
+                // The long syntax: each field on its own.
+                Some("") => {
+                    for part in [&mut v.source, &mut v.target] {
+                        if let Some(t) = interp(part) {
+                            *part = t;
+                        }
+                    }
+                    v.bind = v.bind || is_host_path(&v.source);
+                }
+                Some(raw) => {
+                    if let Some(t) = interp(raw) {
+                        *v = short_volume(&t, v.span);
+                    }
+                }
             }
         }
     }
@@ -624,6 +647,10 @@ fn volume(item: Y<'_, '_>, file: FileId) -> Option<Volume> {
         let target = item.get_str("target").unwrap_or("").to_string();
         let bind = item.get_str("type") == Some("bind") || is_host_path(&source);
         return Some(Volume {
+            raw: [&source, &target]
+                .iter()
+                .any(|p| p.contains('$'))
+                .then(String::new),
             source,
             target,
             bind,
@@ -631,18 +658,26 @@ fn volume(item: Y<'_, '_>, file: FileId) -> Option<Volume> {
         });
     }
     let text = item.as_text()?;
+    let mut v = short_volume(text, span);
+    v.raw = text.contains('$').then(|| text.to_string());
+    Some(v)
+}
+
+/// `source:target[:mode]` or a bare target (an anonymous volume).
+fn short_volume(text: &str, span: Span) -> Volume {
     let mut parts = text.splitn(3, ':');
     let first = parts.next().unwrap_or("");
     let (source, target) = match parts.next() {
         Some(target) => (first.to_string(), target.to_string()),
         None => (String::new(), first.to_string()),
     };
-    Some(Volume {
+    Volume {
         bind: is_host_path(&source),
         source,
         target,
         span,
-    })
+        raw: None,
+    }
 }
 
 fn is_host_path(s: &str) -> bool {
@@ -695,6 +730,31 @@ mod tests {
         );
         assert!(shell_words("  ").is_empty());
         assert_eq!(shell_words("x \"\""), ["x", ""]);
+    }
+
+    #[test]
+    fn values_are_interpolated_with_the_projects_env_file() {
+        let mut s = services(
+            "services:\n  cache:\n    image: redis:${TAG:-7}\n    command: redis-server /etc/redis.conf --maxclients ${MAX}\n    environment: [A=$A, 'B=${NOPE}', PASSED]\n    volumes: ['${CONF:-./conf}/redis.conf:/etc/redis.conf']\n    scale: ${N}\n    ports: ['${PORT}:6379']\n",
+        );
+        let env = crate::extract::compose_env::parse(
+            "A=1\nMAX=500\nN=2\nPASSED=yes\nPORT=7000\n",
+            FileId(1),
+            PathBuf::from("deploy/.env"),
+        );
+        resolve(&mut s, &[env]);
+        let c = &s[0];
+        assert_eq!(c.image.as_ref().unwrap().text, "redis:7");
+        assert_eq!(c.command.last().map(String::as_str), Some("500"));
+        assert_eq!(c.env("A").unwrap().text, "1");
+        assert_eq!(c.env("PASSED").unwrap().text, "yes");
+        assert_eq!(c.unknown_env, ["B"]);
+        assert_eq!(
+            c.bind_source(&c.volumes[0]),
+            Some(PathBuf::from("deploy/conf/redis.conf"))
+        );
+        assert_eq!(c.instances().map(|i| i.0), Some(2));
+        assert_eq!(c.ports[0].published, Some((7000, 7000)));
     }
 
     #[test]
