@@ -72,6 +72,9 @@ pub struct Service {
     pub unknown_env: Vec<String>,
     /// Values as written, for interpolation by `resolve`.
     pub raw: RawValues,
+    /// Interpolated environment keys (and `deploy.replicas`, `scale`) with
+    /// the variables they took and where those are set.
+    pub origins: Vec<(String, String)>,
 }
 
 /// An `env_file:` entry.
@@ -171,27 +174,92 @@ impl Service {
 /// `env_file:`s, as Compose does before it creates containers. Only files
 /// of the scanned tree are read; a variable nothing in the tree sets makes
 /// the value unknown.
-pub fn resolve(services: &mut [Service], env_files: &[EnvFile]) {
+/// `display` names a file in messages (`deploy/.env`).
+pub fn resolve(
+    services: &mut [Service],
+    env_files: &[EnvFile],
+    display: &dyn Fn(FileId) -> String,
+) {
     if services.is_empty() {
         return;
     }
     let by_path: HashMap<PathBuf, &EnvFile> =
         env_files.iter().map(|e| (normalize(&e.path), e)).collect();
-    let mut projects: HashMap<PathBuf, Vars> = HashMap::new();
+    let mut projects: HashMap<PathBuf, Project> = HashMap::new();
     for s in services {
         let dir = normalize(s.path.parent().unwrap_or(Path::new("")));
-        let vars = projects.entry(dir.clone()).or_insert_with(|| {
-            by_path
-                .get(&dir.join(".env"))
-                .map(|e| resolve_vars(e, None))
-                .unwrap_or_default()
+        let project = projects.entry(dir.clone()).or_insert_with(|| {
+            let Some(env) = by_path.get(&dir.join(".env")) else {
+                return Project::default();
+            };
+            Project {
+                vars: resolve_vars(env, None),
+                set_at: env
+                    .lines
+                    .iter()
+                    .map(|l| {
+                        let at = format!("{}:{}", display(env.file), l.span.start.line);
+                        (l.key.clone(), at)
+                    })
+                    .collect(),
+            }
         });
-        s.interpolate(vars, &dir, &by_path);
+        s.interpolate(project, &dir, &by_path);
+    }
+}
+
+/// A project's variables, and where each is set (`deploy/.env:3`).
+#[derive(Default)]
+struct Project {
+    vars: Vars,
+    set_at: HashMap<String, String>,
+}
+
+impl Project {
+    /// Which variables a value that needed interpolation took, and from
+    /// where: `POOL=15 in deploy/.env:2`, `POOL not set, so its default`.
+    fn origin(&self, text: &str) -> Option<String> {
+        if !text.contains('$') {
+            return None;
+        }
+        let seen = std::cell::RefCell::new(Vec::<String>::new());
+        interpolate(text, &|n| {
+            let mut s = seen.borrow_mut();
+            if !s.iter().any(|x| x == n) {
+                s.push(n.to_string());
+            }
+            lookup(&self.vars, n)
+        })?;
+        let parts: Vec<String> = seen
+            .into_inner()
+            .iter()
+            .map(|n| match (lookup(&self.vars, n), self.set_at.get(n)) {
+                (Var::Set(v), Some(at)) => format!("{n}={v} in {at}"),
+                (Var::Set(v), None) => format!("{n}={v}"),
+                _ => format!("{n} not set, so its default"),
+            })
+            .collect();
+        (!parts.is_empty()).then(|| parts.join(", "))
     }
 }
 
 impl Service {
-    fn interpolate(&mut self, vars: &Vars, dir: &Path, env_files: &HashMap<PathBuf, &EnvFile>) {
+    /// Where the variables of an interpolated environment value (or
+    /// `deploy.replicas`, `scale`) came from, for messages.
+    pub fn origin(&self, key: &str) -> Option<&str> {
+        self.origins
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, o)| o.as_str())
+    }
+
+    fn interpolate(
+        &mut self,
+        project: &Project,
+        dir: &Path,
+        env_files: &HashMap<PathBuf, &EnvFile>,
+    ) {
+        let vars = &project.vars;
         let look = |name: &str| lookup(vars, name);
         let interp = |t: &str| interpolate(t, &look);
         let mut unknown = Vec::new();
@@ -207,6 +275,9 @@ impl Service {
                     }
                 }
                 continue;
+            }
+            if let Some(o) = project.origin(&v.text) {
+                self.origins.push((k.clone(), o));
             }
             match interp(&v.text) {
                 Some(t) => v.text = t,
@@ -255,6 +326,14 @@ impl Service {
             self.environment.push((k, v));
         }
         self.unknown_env = unknown;
+        for (field, raw) in [
+            ("deploy.replicas", &self.raw.replicas),
+            ("scale", &self.raw.scale),
+        ] {
+            if let Some(o) = raw.as_ref().and_then(|(t, _)| project.origin(t)) {
+                self.origins.push((field.to_string(), o));
+            }
+        }
         if let Some((t, span)) = &self.raw.replicas {
             self.replicas = interpolated_count(interp(t), *span);
         }
@@ -539,6 +618,7 @@ fn service(name: &str, key: Y<'_, '_>, v: Y<'_, '_>, file: FileId, path: &Path) 
             .is_some_and(|l| !l.entries().is_empty()),
         env_files: env_file_refs(v.get("env_file"), file),
         unknown_env,
+        origins: Vec::new(),
         raw: RawValues {
             replicas: raw_count(v.get("deploy"), "replicas", file),
             scale: raw_count(Some(v), "scale", file),
@@ -735,14 +815,18 @@ mod tests {
     #[test]
     fn values_are_interpolated_with_the_projects_env_file() {
         let mut s = services(
-            "services:\n  cache:\n    image: redis:${TAG:-7}\n    command: redis-server /etc/redis.conf --maxclients ${MAX}\n    environment: [A=$A, 'B=${NOPE}', PASSED]\n    volumes: ['${CONF:-./conf}/redis.conf:/etc/redis.conf']\n    scale: ${N}\n    ports: ['${PORT}:6379']\n",
+            "services:\n  cache:\n    image: redis:${TAG:-7}\n    command: redis-server /etc/redis.conf --maxclients ${MAX}\n    environment: [A=$A, 'B=${NOPE}', PASSED, 'C=${UNSET_C:-4}']\n    volumes: ['${CONF:-./conf}/redis.conf:/etc/redis.conf']\n    scale: ${N}\n    ports: ['${PORT}:6379']\n",
         );
         let env = crate::extract::compose_env::parse(
             "A=1\nMAX=500\nN=2\nPASSED=yes\nPORT=7000\n",
             FileId(1),
             PathBuf::from("deploy/.env"),
         );
-        resolve(&mut s, &[env]);
+        resolve(&mut s, &[env], &|_| "deploy/.env".to_string());
+        assert_eq!(s[0].origin("A"), Some("A=1 in deploy/.env:1"));
+        assert_eq!(s[0].origin("scale"), Some("N=2 in deploy/.env:3"));
+        assert_eq!(s[0].origin("C"), Some("UNSET_C not set, so its default"));
+        assert_eq!(s[0].env("C").unwrap().text, "4");
         let c = &s[0];
         assert_eq!(c.image.as_ref().unwrap().text, "redis:7");
         assert_eq!(c.command.last().map(String::as_str), Some("500"));

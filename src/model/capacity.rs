@@ -776,10 +776,19 @@ fn compose_client(
         Some(_) if s.replicas.is_absent() => "scale",
         Some(_) => "deploy.replicas",
     };
+    // Interpolated values say which variables they took.
+    let with_origin = |source: &str| match s.origin(source) {
+        Some(o) => format!("{source}, {o}"),
+        None => source.to_string(),
+    };
     let replicas = Term {
         value: n,
-        source: source.into(),
+        source: with_origin(source),
         span: at,
+    };
+    let pool = Term {
+        source: with_origin(&pool.source),
+        ..pool
     };
     let words: Vec<&str> = s.argv().flat_map(str::split_whitespace).collect();
     Some(DbClient {

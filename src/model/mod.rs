@@ -282,7 +282,9 @@ impl Model {
         }
 
         let mut compose_services = facts.compose_services;
-        crate::extract::compose::resolve(&mut compose_services, &facts.env_files);
+        crate::extract::compose::resolve(&mut compose_services, &facts.env_files, &|f| {
+            display(f).unwrap_or_default().to_string()
+        });
         let (clickhouse, clickhouse_problems) =
             crate::extract::clickhouse::build(&facts.clickhouse);
         let mut config_maps = facts.config_maps;
