@@ -45,7 +45,8 @@ impl Violation for ContainerNamePreventsScaling {
 pub struct ContainerNameBlocksScaleOut {
     service: String,
     container_name: String,
-    port: String,
+    /// How it serves: `publishes ports (`8080`)`, `is an nginx upstream`.
+    served: String,
     scaled_service: String,
     replicas: i64,
     field: &'static str,
@@ -59,14 +60,14 @@ impl Violation for ContainerNameBlocksScaleOut {
         let Self {
             service,
             container_name,
-            port,
+            served,
             scaled_service,
             replicas,
             field,
             line,
         } = self;
         format!(
-            "service `{service}` publishes ports (`{port}`) and sets container_name `{container_name}` but no replica count, in a file where service `{scaled_service}` runs {replicas} replicas ({field}, line {line}): scaled the same way (`docker compose up --scale {service}=2`, or deploy.replicas added later), its second container fails because the name is taken"
+            "service `{service}` {served} and sets container_name `{container_name}` but no replica count, in a file where service `{scaled_service}` runs {replicas} replicas ({field}, line {line}): scaled the same way (`docker compose up --scale {service}=2`, or deploy.replicas added later), its second container fails because the name is taken"
         )
     }
 
@@ -87,6 +88,22 @@ impl Violation for ContainerNameBlocksScaleOut {
 }
 
 pub fn check(model: &Model, out: &mut Findings) {
+    // Hosts nginx proxies to (upstream servers, proxy_pass URLs), with the
+    // first place each is named.
+    let mut proxied: HashMap<&str, Span> = HashMap::new();
+    for c in &model.proxies.nginx {
+        let servers = c.upstreams.iter().flat_map(|u| &u.servers);
+        for (text, span) in servers
+            .map(|s| (s.address.text.as_str(), s.address.span))
+            .chain(
+                c.proxy_passes
+                    .iter()
+                    .map(|p| (p.url.text.as_str(), p.url.span)),
+            )
+        {
+            proxied.entry(host_of(text)).or_insert(span);
+        }
+    }
     // The first service of each file that runs two containers or more.
     let mut scaled_in_file: HashMap<FileId, (&Service, i64, Span, &'static str)> = HashMap::new();
     for s in &model.compose_services {
@@ -111,34 +128,50 @@ pub fn check(model: &Model, out: &mut Findings) {
             .related(span, format!("{field}: {n}"));
             continue;
         }
-        if let Some((other, n, span, field)) = scale_out_candidate(s, &scaled_in_file) {
-            let port = s.ports.first().map_or(String::new(), |p| p.text.clone());
-            out.report(
+        let upstream = proxied.get(s.name.as_str()).copied();
+        if let Some((other, n, span, field)) = scale_out_candidate(s, upstream, &scaled_in_file) {
+            let served = match s.ports.first() {
+                Some(p) => format!("publishes ports (`{}`)", p.text),
+                None => "is a backend nginx proxies to".to_string(),
+            };
+            let f = out.report(
                 ContainerNameBlocksScaleOut {
                     service: s.name.clone(),
                     container_name: name.text.clone(),
-                    port,
+                    served,
                     scaled_service: other.name.clone(),
                     replicas: n,
                     field,
                     line: span.start.line,
                 },
                 key,
-            )
-            .related(span, format!("{field}: {n} of service {}", other.name));
+            );
+            f.related(span, format!("{field}: {n} of service {}", other.name));
+            if let (true, Some(at)) = (s.ports.is_empty(), upstream) {
+                f.related(at, format!("nginx proxies to `{}` here", s.name));
+            }
         }
     }
 }
 
+/// `web:8080`, `http://web:8080/api`, `unix:/x` → `web`, `web`, `unix`.
+fn host_of(address: &str) -> &str {
+    let rest = address.split_once("://").map_or(address, |(_, r)| r);
+    let end = rest.find([':', '/']).unwrap_or(rest.len());
+    rest.get(..end).unwrap_or(rest)
+}
+
 /// The scaled service of `s`'s file, when `s` is one a team would scale
-/// the same way: no replica count written (not even 1), publishes ports,
-/// and is not a database or broker (those are not scaled by adding
-/// containers).
+/// the same way: no replica count written (not even 1), serves traffic
+/// (publishes ports, or nginx in the tree proxies to its name), and is not
+/// a database or broker (those are not scaled by adding containers).
 fn scale_out_candidate<'m>(
     s: &Service,
+    upstream: Option<Span>,
     scaled_in_file: &HashMap<FileId, (&'m Service, i64, Span, &'static str)>,
 ) -> Option<(&'m Service, i64, Span, &'static str)> {
-    if !s.replicas.is_absent() || !s.scale.is_absent() || s.ports.is_empty() {
+    let served = !s.ports.is_empty() || upstream.is_some();
+    if !s.replicas.is_absent() || !s.scale.is_absent() || !served {
         return None;
     }
     if s.image.as_ref().is_some_and(|i| is_stateful(&i.text)) {
