@@ -126,6 +126,8 @@ struct Consumer {
     capped: Option<(String, Term)>,
     /// The cap's limits: `partitionLimitation`, `limitToPartitionsWithLag`.
     limits: CapLimits,
+    /// `minReplicaCount`: the cap never takes the replicas below it.
+    floor: i64,
 }
 
 /// What lowers KEDA's partition cap.
@@ -308,7 +310,10 @@ pub fn check(model: &Model, out: &mut Findings) {
         if a.kind != ScalerKind::ScaledObject {
             continue;
         }
-        let only_kafka = a.metrics.iter().all(|m| is_kafka_trigger(&m.source));
+        // Several triggers (even two kafka ones on different topics) take
+        // the highest replica count: one trigger's cap does not hold.
+        let only_kafka =
+            a.metrics.len() == 1 && a.metrics.iter().all(|m| is_kafka_trigger(&m.source));
         let workload = model.autoscaler_targets.get(ai).copied().flatten();
         let other_scalers = workload.is_some_and(|wi| model.autoscalers_of(wi).count() > 1);
         let (max, max_span) = match a.max {
@@ -393,6 +398,7 @@ pub fn check(model: &Model, out: &mut Findings) {
                     span: max_span,
                     capped: (capped && c == 1).then(|| (a.display(), max.clone())),
                     limits,
+                    floor: a.min.get().unwrap_or(0),
                 });
         }
     }
@@ -437,6 +443,7 @@ pub fn check(model: &Model, out: &mut Findings) {
                     span,
                     capped: None,
                     limits: CapLimits::default(),
+                    floor: 0,
                 });
         }
     }
@@ -447,21 +454,37 @@ pub fn check(model: &Model, out: &mut Findings) {
         };
         // A capped consumer never runs more replicas than its cap (the
         // rounding's extra replica aside).
-        let total = consumers.iter().fold(0i64, |sum, c| {
-            let n = match (&c.capped, c.limits.cap(partitions, topic)) {
-                (Some(_), Some((cap, _))) => c.instances.min(cap),
-                (Some(_), None) => c.instances.min(partitions),
-                (None, _) => c.instances,
-            };
-            sum.saturating_add(n)
-        });
+        // What each consumer adds, and how that reads.
+        let shares: Vec<(i64, String)> = consumers
+            .iter()
+            .map(|c| {
+                let Some((scaler, _)) = &c.capped else {
+                    return (c.instances, c.text.clone());
+                };
+                let cap = c.limits.cap(partitions, topic).map_or(partitions, |(n, _)| n);
+                let n = c.instances.min(cap.max(c.floor));
+                if n == c.instances {
+                    (n, c.text.clone())
+                } else if c.floor > cap {
+                    let text = format!(
+                        "{n} replicas at least (minReplicaCount of {scaler}, above the {cap} KEDA's kafka cap holds the metric at)"
+                    );
+                    (n, text)
+                } else {
+                    (n, format!("{n} replicas ({scaler}, held at the partitions by KEDA's kafka cap)"))
+                }
+            })
+            .collect();
+        let total = shares
+            .iter()
+            .fold(0i64, |sum, (n, _)| sum.saturating_add(*n));
         if total > partitions {
             for c in consumers {
                 out.report(
                     ConsumersExceedPartitions::Idle {
                         group: group.clone(),
                         topic: topic.clone(),
-                        consumers: consumers.iter().map(|c| c.text.clone()).collect(),
+                        consumers: shares.iter().map(|(_, t)| t.clone()).collect(),
                         total,
                         partitions,
                         subject: format!("topic/{topic}/group/{group}"),
