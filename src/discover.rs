@@ -100,7 +100,13 @@ pub fn discover(roots: &[PathBuf], opts: &WalkOptions) -> Discovered {
         if root.is_file() {
             // A file named on the command line is linted whatever its name
             // and whatever the ignore files say.
-            found.push((root.clone(), classify(root).unwrap_or(FileKind::Yaml), true));
+            let kind = classify(root).unwrap_or(FileKind::Yaml);
+            found.push((root.clone(), kind, true));
+            // A compose file's variables come from the `.env` beside it.
+            let env = root.with_file_name(".env");
+            if kind == FileKind::Yaml && env.is_file() {
+                found.push((env, FileKind::EnvFile, true));
+            }
             continue;
         }
         walk(root, opts, &cwd, &canonical_roots, &mut found, &mut notes);
@@ -281,6 +287,7 @@ pub fn classify(path: &Path) -> Option<FileKind> {
     Some(match ext {
         "yaml" | "yml" => FileKind::Yaml,
         _ if templated_yaml => FileKind::Yaml,
+        _ if crate::extract::compose_env::is_env_file_name(&name) => FileKind::EnvFile,
         "xml"
             if in_dir("clickhouse")
                 || name.contains("clickhouse")
@@ -420,6 +427,10 @@ mod tests {
         assert_eq!(k("db/postgresql.conf"), Some(FileKind::PostgresConf));
         assert_eq!(k("lb/haproxy.cfg"), Some(FileKind::Haproxy));
         assert_eq!(k("zk/zoo.cfg"), Some(FileKind::ZooCfg));
+        assert_eq!(k("app/.env"), Some(FileKind::EnvFile));
+        assert_eq!(k("app/worker.env"), Some(FileKind::EnvFile));
+        assert_eq!(k("app/.env.production"), Some(FileKind::EnvFile));
+        assert_eq!(k("app/environment.md"), None);
         assert_eq!(k("nginx/conf.d/shop.conf"), Some(FileKind::Nginx));
         assert_eq!(
             k("clickhouse/config.d/remote_servers.xml"),

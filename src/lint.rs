@@ -570,7 +570,11 @@ fn process(file: &SourceFile, max_size: u64) -> FileResult {
         Err(_)
             if matches!(
                 file.kind,
-                FileKind::RedisConf | FileKind::SentinelConf | FileKind::ZooCfg | FileKind::Sql
+                FileKind::RedisConf
+                    | FileKind::SentinelConf
+                    | FileKind::ZooCfg
+                    | FileKind::Sql
+                    | FileKind::EnvFile
             ) =>
         {
             lossy = String::from_utf8_lossy(&bytes);

@@ -74,6 +74,9 @@ pub enum FileKind {
     ZooCfg,
     /// SQL DDL: read only for the table engines it creates.
     Sql,
+    /// A docker compose environment file (`.env`, `*.env`): variables for
+    /// interpolation and `env_file:`.
+    EnvFile,
     /// A path that could not be walked or read; only notes point at it.
     Other,
 }
@@ -91,6 +94,7 @@ impl FileKind {
             FileKind::PgbouncerIni => "pgbouncer-ini",
             FileKind::ZooCfg => "zoo-cfg",
             FileKind::Sql => "sql",
+            FileKind::EnvFile => "env-file",
             FileKind::Other => "other",
         }
     }
@@ -106,6 +110,7 @@ impl FileKind {
                 | FileKind::SentinelConf
                 | FileKind::ZooCfg
                 | FileKind::Sql
+                | FileKind::EnvFile
                 | FileKind::Nginx
                 | FileKind::Haproxy
         )

@@ -2786,3 +2786,104 @@ spec:
     alone.assert_clean();
     assert_eq!(locs(&alone.json()), ["k8s/worker.yaml:5:3 SL202"]);
 }
+
+// ---------------------------------------------------------------------------
+// docker compose variables
+
+const COMPOSE_WITH_VARIABLES: &str = "services:
+  db:
+    image: postgres:16.4
+    command: [\"postgres\", \"-c\", \"max_connections=40\"]
+  api:
+    image: ghcr.io/acme/api:2.0.0
+    env_file: ${ENV_DIR:-.}/api.env
+    environment:
+      DATABASE_URL: postgresql://app@db:5432/app
+      DB_POOL_SIZE: ${POOL}
+    deploy:
+      replicas: 3
+";
+
+#[test]
+fn compose_variables_come_from_the_tree_never_from_the_host() {
+    let t = Tree::new();
+    t.write("app/compose.yaml", COMPOSE_WITH_VARIABLES);
+    // POOL is set only in the environment scalelint runs in: unknown.
+    let out = run(t
+        .cmd()
+        .args(["--format", "json", "--select", "SL401"])
+        .env("POOL", "50"));
+    out.assert_clean();
+    assert!(locs(&out.json()).is_empty(), "{}", out.stdout);
+
+    // The project's .env sets it; a file named alone reads its .env too.
+    t.write(
+        "app/.env",
+        "# pool per process\nPOOL=\"15\" # 3 × 15 = 45 > 37\n",
+    );
+    for args in [vec!["."], vec!["app/compose.yaml"]] {
+        let out = run(t
+            .cmd()
+            .args(["--format", "json", "--select", "SL401"])
+            .args(&args));
+        out.assert_clean();
+        assert_eq!(locs(&out.json()), ["app/compose.yaml:10:21 SL401"]);
+    }
+}
+
+#[test]
+fn env_file_values_point_into_the_env_file_and_stay_inside_the_root() {
+    let t = Tree::new();
+    t.write(
+        "app/compose.yaml",
+        COMPOSE_WITH_VARIABLES.replace("      DB_POOL_SIZE: ${POOL}\n", ""),
+    );
+    t.write("app/api.env", "DB_POOL_SIZE=20\n");
+    // An env file beside the scanned directory is never read.
+    t.write("outside.env", "DB_POOL_SIZE=20\n");
+    let out = run(t
+        .cmd_in("app")
+        .args(["--format", "json", "--select", "SL401", "."]));
+    out.assert_clean();
+    assert_eq!(locs(&out.json()), ["api.env:1:1 SL401"]);
+    t.write(
+        "app/compose.yaml",
+        COMPOSE_WITH_VARIABLES
+            .replace("      DB_POOL_SIZE: ${POOL}\n", "")
+            .replace("${ENV_DIR:-.}/api.env", "../outside.env"),
+    );
+    let out = run(t
+        .cmd_in("app")
+        .args(["--format", "json", "--select", "SL401", "."]));
+    out.assert_clean();
+    assert!(locs(&out.json()).is_empty(), "{}", out.stdout);
+}
+
+#[test]
+fn broken_interpolation_is_silent() {
+    let t = Tree::new();
+    for (i, bad) in [
+        "${",
+        "${POOL",
+        "${POOL:-${X}",
+        "}}${{",
+        "$",
+        "${POOL:?}",
+        "${1}",
+    ]
+    .iter()
+    .enumerate()
+    {
+        t.write(
+            &format!("p{i}/compose.yaml"),
+            COMPOSE_WITH_VARIABLES.replace("${POOL}", &format!("\"{bad}\"")),
+        );
+        t.write(
+            &format!("p{i}/.env"),
+            format!("A=${{B}}\nB=${{A}}\nC=\"{bad}\nPOOL='{bad}'\n"),
+        );
+    }
+    let out = run(t.cmd().args(["--format", "json", "--select", "SL401"]));
+    out.assert_clean();
+    assert!(locs(&out.json()).is_empty(), "{}", out.stdout);
+}

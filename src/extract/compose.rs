@@ -4,11 +4,13 @@
 //! A compose file is a YAML document with a `services` mapping. Fields keep
 //! their spans so rules can point at the line to change.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::extract::Val;
+use crate::extract::compose_env::{EnvFile, Var, Vars, interpolate, lookup, resolve_vars};
 use crate::extract::k8s::count;
-use crate::formats::yaml::{Y, YamlFile};
+use crate::formats::yaml::{ScalarLoc, Y, YamlFile};
 use crate::source::{FileId, Span};
 
 /// A string value and where it is written.
@@ -27,6 +29,10 @@ pub struct Volume {
     /// A bind mount of a host path (`./x`, `/x`, `~/x`, or `type: bind`).
     pub bind: bool,
     pub span: Span,
+    /// The short syntax as written, when it holds a variable: Compose
+    /// interpolates it before splitting it at `:`. Empty for the long
+    /// syntax with a variable in `source` or `target`.
+    pub raw: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -59,6 +65,50 @@ pub struct Service {
     pub deploy_key: Option<Span>,
     /// `deploy.resources.limits` with at least one entry.
     pub limits: bool,
+    /// `env_file:` entries, in order.
+    pub env_files: Vec<EnvFileRef>,
+    /// Environment keys whose value is unknown: a variable the tree does
+    /// not set, or a value passed through from the shell (`- DEBUG`).
+    pub unknown_env: Vec<String>,
+    /// Values as written, for interpolation by `resolve`.
+    pub raw: RawValues,
+    /// Interpolated environment keys (and `deploy.replicas`, `scale`) with
+    /// the variables they took and where those are set.
+    pub origins: Vec<(String, String)>,
+}
+
+/// An `env_file:` entry.
+#[derive(Clone, Debug)]
+pub struct EnvFileRef {
+    /// As written, relative to the compose file's directory.
+    pub path: String,
+    /// `required:` of the long syntax (default true).
+    pub required: bool,
+    /// `format: raw`: values are read literally.
+    pub raw_format: bool,
+    pub span: Span,
+}
+
+/// How `command`/`entrypoint` are written.
+#[derive(Clone, Debug)]
+pub enum Words {
+    /// A sequence: each item is one word.
+    List(Vec<String>),
+    /// A string, split like a shell.
+    Line(String),
+}
+
+/// Values that interpolation may change, as written.
+#[derive(Clone, Debug, Default)]
+pub struct RawValues {
+    /// `deploy.replicas` / `scale` written as a string with a `$`.
+    pub replicas: Option<(String, Span)>,
+    pub scale: Option<(String, Span)>,
+    pub command: Option<Words>,
+    pub entrypoint: Option<Words>,
+    /// Each written value of `entrypoint` and then `command`, with where
+    /// it is written.
+    pub argv_scalars: Vec<(String, ScalarLoc)>,
 }
 
 /// A `ports:` entry.
@@ -119,6 +169,225 @@ impl Service {
     }
 }
 
+/// Interpolates the services' values with the variables of their project's
+/// `.env` (the compose file's directory) and adds the variables of their
+/// `env_file:`s, as Compose does before it creates containers. Only files
+/// of the scanned tree are read; a variable nothing in the tree sets makes
+/// the value unknown.
+/// `display` names a file in messages (`deploy/.env`).
+pub fn resolve(
+    services: &mut [Service],
+    env_files: &[EnvFile],
+    display: &dyn Fn(FileId) -> String,
+) {
+    if services.is_empty() {
+        return;
+    }
+    let by_path: HashMap<PathBuf, &EnvFile> =
+        env_files.iter().map(|e| (normalize(&e.path), e)).collect();
+    let mut projects: HashMap<PathBuf, Project> = HashMap::new();
+    for s in services {
+        let dir = normalize(s.path.parent().unwrap_or(Path::new("")));
+        let project = projects.entry(dir.clone()).or_insert_with(|| {
+            let Some(env) = by_path.get(&dir.join(".env")) else {
+                return Project::default();
+            };
+            Project {
+                vars: resolve_vars(env, None),
+                set_at: env
+                    .lines
+                    .iter()
+                    .map(|l| {
+                        let at = format!("{}:{}", display(env.file), l.span.start.line);
+                        (l.key.clone(), at)
+                    })
+                    .collect(),
+            }
+        });
+        s.interpolate(project, &dir, &by_path);
+    }
+}
+
+/// A project's variables, and where each is set (`deploy/.env:3`).
+#[derive(Default)]
+struct Project {
+    vars: Vars,
+    set_at: HashMap<String, String>,
+}
+
+impl Project {
+    /// Which variables a value that needed interpolation took, and from
+    /// where: `POOL=15 in deploy/.env:2`, `POOL not set, so its default`.
+    fn origin(&self, text: &str) -> Option<String> {
+        if !text.contains('$') {
+            return None;
+        }
+        let seen = std::cell::RefCell::new(Vec::<String>::new());
+        interpolate(text, &|n| {
+            let mut s = seen.borrow_mut();
+            if !s.iter().any(|x| x == n) {
+                s.push(n.to_string());
+            }
+            lookup(&self.vars, n)
+        })?;
+        let parts: Vec<String> = seen
+            .into_inner()
+            .iter()
+            .map(|n| match (lookup(&self.vars, n), self.set_at.get(n)) {
+                (Var::Set(v), Some(at)) => format!("{n}={v} in {at}"),
+                (Var::Set(v), None) => format!("{n}={v}"),
+                _ => format!("{n} not set, so its default"),
+            })
+            .collect();
+        (!parts.is_empty()).then(|| parts.join(", "))
+    }
+}
+
+impl Service {
+    /// Where the variables of an interpolated environment value (or
+    /// `deploy.replicas`, `scale`) came from, for messages.
+    pub fn origin(&self, key: &str) -> Option<&str> {
+        self.origins
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, o)| o.as_str())
+    }
+
+    fn interpolate(
+        &mut self,
+        project: &Project,
+        dir: &Path,
+        env_files: &HashMap<PathBuf, &EnvFile>,
+    ) {
+        let vars = &project.vars;
+        let look = |name: &str| lookup(vars, name);
+        let interp = |t: &str| interpolate(t, &look);
+        let mut unknown = Vec::new();
+        let mut passed_through = Vec::new();
+        for (k, v) in &mut self.environment {
+            if self.unknown_env.contains(k) {
+                // `- KEY` or `KEY:` takes the project's value.
+                match lookup(vars, k) {
+                    Var::Set(x) => v.text = x.to_string(),
+                    _ => {
+                        unknown.push(k.clone());
+                        passed_through.push(k.clone());
+                    }
+                }
+                continue;
+            }
+            if let Some(o) = project.origin(&v.text) {
+                self.origins.push((k.clone(), o));
+            }
+            match interp(&v.text) {
+                Some(t) => v.text = t,
+                None => unknown.push(k.clone()),
+            }
+        }
+        // env_file: later files override earlier ones; `environment:` wins
+        // over all of them, except a pass-through the project does not set.
+        let mut from_files: Vec<(String, Spanned, bool)> = Vec::new();
+        for r in &self.env_files {
+            let Some(p) = interp(&r.path) else { continue };
+            let Some(ef) = env_files.get(&normalize(&dir.join(p))) else {
+                continue;
+            };
+            let values = if r.raw_format {
+                ef.lines
+                    .iter()
+                    .map(|l| (l.key.clone(), Some(l.value.clone())))
+                    .collect()
+            } else {
+                resolve_vars(ef, Some(vars))
+            };
+            for line in &ef.lines {
+                let Some(value) = values.get(&line.key) else {
+                    continue;
+                };
+                from_files.retain(|(k, _, _)| *k != line.key);
+                let entry = Spanned {
+                    text: value.clone().unwrap_or_else(|| line.value.clone()),
+                    span: line.span,
+                };
+                from_files.push((line.key.clone(), entry, value.is_some()));
+            }
+        }
+        for (k, v, known) in from_files {
+            if let Some(i) = self.environment.iter().position(|(ek, _)| *ek == k) {
+                if !passed_through.contains(&k) {
+                    continue;
+                }
+                self.environment.remove(i);
+                unknown.retain(|u| *u != k);
+            }
+            if !known {
+                unknown.push(k.clone());
+            }
+            self.environment.push((k, v));
+        }
+        self.unknown_env = unknown;
+        for (field, raw) in [
+            ("deploy.replicas", &self.raw.replicas),
+            ("scale", &self.raw.scale),
+        ] {
+            if let Some(o) = raw.as_ref().and_then(|(t, _)| project.origin(t)) {
+                self.origins.push((field.to_string(), o));
+            }
+        }
+        if let Some((t, span)) = &self.raw.replicas {
+            self.replicas = interpolated_count(interp(t), *span);
+        }
+        if let Some((t, span)) = &self.raw.scale {
+            self.scale = interpolated_count(interp(t), *span);
+        }
+        if let Some(w) = &self.raw.command {
+            self.command = w.split(&interp);
+        }
+        if let Some(w) = &self.raw.entrypoint {
+            self.entrypoint = w.split(&interp);
+        }
+        for field in [&mut self.image, &mut self.container_name]
+            .into_iter()
+            .flatten()
+        {
+            if let Some(t) = interp(&field.text) {
+                field.text = t;
+            }
+        }
+        for p in &mut self.ports {
+            if p.text.contains('$') {
+                p.published = interp(&p.text).and_then(|t| published_ports(&t));
+            }
+        }
+        for v in &mut self.volumes {
+            match v.raw.as_deref() {
+                None => {}
+                // The long syntax: each field on its own.
+                Some("") => {
+                    for part in [&mut v.source, &mut v.target] {
+                        if let Some(t) = interp(part) {
+                            *part = t;
+                        }
+                    }
+                    v.bind = v.bind || is_host_path(&v.source);
+                }
+                Some(raw) => {
+                    if let Some(t) = interp(raw) {
+                        *v = short_volume(&t, v.span);
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn interpolated_count(text: Option<String>, span: Span) -> Val<i64> {
+    match text.and_then(|t| t.trim().parse::<i64>().ok()) {
+        Some(n) if n >= 0 => Val::Set(n, span),
+        _ => Val::Invalid(span),
+    }
+}
+
 /// `a/./b/../c` → `a/c`, without touching the file system.
 pub fn normalize(p: &Path) -> PathBuf {
     let mut out = PathBuf::new();
@@ -164,15 +433,63 @@ fn spanned(node: Y<'_, '_>, file: FileId) -> Option<Spanned> {
     })
 }
 
-fn words(node: Option<Y<'_, '_>>) -> Vec<String> {
-    let Some(node) = node else { return Vec::new() };
+fn raw_words(node: Option<Y<'_, '_>>) -> Option<Words> {
+    let node = node?;
     if node.is_seq() {
-        return node
-            .items()
-            .filter_map(|i| i.as_str().map(str::to_string))
-            .collect();
+        return Some(Words::List(
+            node.items()
+                .filter_map(|i| i.as_str().map(str::to_string))
+                .collect(),
+        ));
     }
-    node.as_text().map(shell_words).unwrap_or_default()
+    node.as_text().map(|t| Words::Line(t.to_string()))
+}
+
+impl Words {
+    /// The words after interpolating each written value with `interp`;
+    /// a value it cannot resolve stays as written.
+    pub fn split(&self, interp: &dyn Fn(&str) -> Option<String>) -> Vec<String> {
+        match self {
+            Words::List(items) => items
+                .iter()
+                .map(|i| interp(i).unwrap_or_else(|| i.clone()))
+                .collect(),
+            Words::Line(line) => shell_words(&interp(line).unwrap_or_else(|| line.clone())),
+        }
+    }
+}
+
+/// A count written as a string with a variable (`replicas: ${N:-2}`).
+fn raw_count(map: Option<Y<'_, '_>>, key: &str, file: FileId) -> Option<(String, Span)> {
+    let (k, v) = map?.entry(key)?;
+    let text = v.as_text().filter(|t| t.contains('$'))?;
+    Some((text.to_string(), key_span(k, file)))
+}
+
+fn env_file_refs(node: Option<Y<'_, '_>>, file: FileId) -> Vec<EnvFileRef> {
+    let Some(node) = node else { return Vec::new() };
+    let one = |item: Y<'_, '_>| -> Option<EnvFileRef> {
+        let span = Span::new(file, item.start(), item.start());
+        if item.is_map() {
+            return Some(EnvFileRef {
+                path: item.get_str("path")?.to_string(),
+                required: item.get("required").and_then(|r| r.as_bool()) != Some(false),
+                raw_format: item.get_str("format") == Some("raw"),
+                span,
+            });
+        }
+        Some(EnvFileRef {
+            path: item.as_text()?.to_string(),
+            required: true,
+            raw_format: false,
+            span,
+        })
+    };
+    if node.is_seq() {
+        node.items().filter_map(one).collect()
+    } else {
+        one(node).into_iter().collect()
+    }
 }
 
 /// A command string split as a shell would split plain words: blanks
@@ -217,10 +534,14 @@ pub fn shell_words(text: &str) -> Vec<String> {
 
 fn service(name: &str, key: Y<'_, '_>, v: Y<'_, '_>, file: FileId, path: &Path) -> Service {
     let mut environment = Vec::new();
+    let mut unknown_env = Vec::new();
     if let Some(env) = v.get("environment") {
         if env.is_map() {
             for (k, val) in env.entries() {
                 if let Some(k) = k.as_str() {
+                    if val.is_null() {
+                        unknown_env.push(k.to_string());
+                    }
                     let text = val.as_str().unwrap_or("").to_string();
                     environment.push((
                         k.to_string(),
@@ -234,6 +555,9 @@ fn service(name: &str, key: Y<'_, '_>, v: Y<'_, '_>, file: FileId, path: &Path) 
         } else {
             for item in env.items() {
                 if let Some(s) = item.as_str() {
+                    if !s.contains('=') {
+                        unknown_env.push(s.to_string());
+                    }
                     let (k, val) = s.split_once('=').unwrap_or((s, ""));
                     environment.push((
                         k.to_string(),
@@ -258,8 +582,12 @@ fn service(name: &str, key: Y<'_, '_>, v: Y<'_, '_>, file: FileId, path: &Path) 
         name: name.to_string(),
         name_span: Span::new(file, key.start(), key.start()),
         image: v.get("image").and_then(|i| spanned(i, file)),
-        command: words(v.get("command")),
-        entrypoint: words(v.get("entrypoint")),
+        command: raw_words(v.get("command"))
+            .map(|w| w.split(&|t| Some(t.to_string())))
+            .unwrap_or_default(),
+        entrypoint: raw_words(v.get("entrypoint"))
+            .map(|w| w.split(&|t| Some(t.to_string())))
+            .unwrap_or_default(),
         environment,
         replicas: v
             .get("deploy")
@@ -288,6 +616,27 @@ fn service(name: &str, key: Y<'_, '_>, v: Y<'_, '_>, file: FileId, path: &Path) 
         limits: v
             .path(&["deploy", "resources", "limits"])
             .is_some_and(|l| !l.entries().is_empty()),
+        env_files: env_file_refs(v.get("env_file"), file),
+        unknown_env,
+        origins: Vec::new(),
+        raw: RawValues {
+            replicas: raw_count(v.get("deploy"), "replicas", file),
+            scale: raw_count(Some(v), "scale", file),
+            command: raw_words(v.get("command")),
+            entrypoint: raw_words(v.get("entrypoint")),
+            argv_scalars: ["entrypoint", "command"]
+                .into_iter()
+                .filter_map(|k| v.get(k))
+                .flat_map(|n| {
+                    if n.is_seq() {
+                        n.items().collect()
+                    } else {
+                        vec![n]
+                    }
+                })
+                .filter_map(|i| Some((i.as_text()?.to_string(), i.scalar_loc()?)))
+                .collect(),
+        },
     }
 }
 
@@ -327,25 +676,22 @@ fn port(p: Y<'_, '_>, file: FileId) -> Option<Port> {
         });
     }
     let text = p.as_str()?.to_string();
-    // [ip:]host:container[/proto]; a bare container port gets an ephemeral host port.
-    let no_proto = text.split('/').next().unwrap_or(&text);
-    let parts: Vec<&str> = no_proto.rsplitn(3, ':').collect();
-    let published = match parts.as_slice() {
-        [_container] => None,
-        [_container, host] | [_container, host, _] => {
-            if host.is_empty() {
-                None
-            } else {
-                host_ports(host)
-            }
-        }
-        _ => None,
-    };
     Some(Port {
+        published: published_ports(&text),
         text,
-        published,
         span,
     })
+}
+
+/// The host ports of a short-syntax entry, `[ip:]host:container[/proto]`;
+/// a bare container port gets an ephemeral host port.
+fn published_ports(text: &str) -> Option<(u32, u32)> {
+    let no_proto = text.split('/').next().unwrap_or(text);
+    let parts: Vec<&str> = no_proto.rsplitn(3, ':').collect();
+    match parts.as_slice() {
+        [_container, host] | [_container, host, _] if !host.is_empty() => host_ports(host),
+        _ => None,
+    }
 }
 
 fn dependencies(node: Option<Y<'_, '_>>, file: FileId) -> Vec<Dependency> {
@@ -381,6 +727,10 @@ fn volume(item: Y<'_, '_>, file: FileId) -> Option<Volume> {
         let target = item.get_str("target").unwrap_or("").to_string();
         let bind = item.get_str("type") == Some("bind") || is_host_path(&source);
         return Some(Volume {
+            raw: [&source, &target]
+                .iter()
+                .any(|p| p.contains('$'))
+                .then(String::new),
             source,
             target,
             bind,
@@ -388,18 +738,26 @@ fn volume(item: Y<'_, '_>, file: FileId) -> Option<Volume> {
         });
     }
     let text = item.as_text()?;
+    let mut v = short_volume(text, span);
+    v.raw = text.contains('$').then(|| text.to_string());
+    Some(v)
+}
+
+/// `source:target[:mode]` or a bare target (an anonymous volume).
+fn short_volume(text: &str, span: Span) -> Volume {
     let mut parts = text.splitn(3, ':');
     let first = parts.next().unwrap_or("");
     let (source, target) = match parts.next() {
         Some(target) => (first.to_string(), target.to_string()),
         None => (String::new(), first.to_string()),
     };
-    Some(Volume {
+    Volume {
         bind: is_host_path(&source),
         source,
         target,
         span,
-    })
+        raw: None,
+    }
 }
 
 fn is_host_path(s: &str) -> bool {
@@ -452,6 +810,35 @@ mod tests {
         );
         assert!(shell_words("  ").is_empty());
         assert_eq!(shell_words("x \"\""), ["x", ""]);
+    }
+
+    #[test]
+    fn values_are_interpolated_with_the_projects_env_file() {
+        let mut s = services(
+            "services:\n  cache:\n    image: redis:${TAG:-7}\n    command: redis-server /etc/redis.conf --maxclients ${MAX}\n    environment: [A=$A, 'B=${NOPE}', PASSED, 'C=${UNSET_C:-4}']\n    volumes: ['${CONF:-./conf}/redis.conf:/etc/redis.conf']\n    scale: ${N}\n    ports: ['${PORT}:6379']\n",
+        );
+        let env = crate::extract::compose_env::parse(
+            "A=1\nMAX=500\nN=2\nPASSED=yes\nPORT=7000\n",
+            FileId(1),
+            PathBuf::from("deploy/.env"),
+        );
+        resolve(&mut s, &[env], &|_| "deploy/.env".to_string());
+        assert_eq!(s[0].origin("A"), Some("A=1 in deploy/.env:1"));
+        assert_eq!(s[0].origin("scale"), Some("N=2 in deploy/.env:3"));
+        assert_eq!(s[0].origin("C"), Some("UNSET_C not set, so its default"));
+        assert_eq!(s[0].env("C").unwrap().text, "4");
+        let c = &s[0];
+        assert_eq!(c.image.as_ref().unwrap().text, "redis:7");
+        assert_eq!(c.command.last().map(String::as_str), Some("500"));
+        assert_eq!(c.env("A").unwrap().text, "1");
+        assert_eq!(c.env("PASSED").unwrap().text, "yes");
+        assert_eq!(c.unknown_env, ["B"]);
+        assert_eq!(
+            c.bind_source(&c.volumes[0]),
+            Some(PathBuf::from("deploy/conf/redis.conf"))
+        );
+        assert_eq!(c.instances().map(|i| i.0), Some(2));
+        assert_eq!(c.ports[0].published, Some((7000, 7000)));
     }
 
     #[test]

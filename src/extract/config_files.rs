@@ -50,6 +50,14 @@ pub fn read(file: &SourceFile, text: &str, facts: &mut Facts) -> Vec<Problem> {
             ));
             problems
         }
+        FileKind::EnvFile => {
+            facts.env_files.push(crate::extract::compose_env::parse(
+                text,
+                file.id,
+                file.path.clone(),
+            ));
+            Vec::new()
+        }
         FileKind::Sql => {
             if let Some(offset) = replicated_engine(text) {
                 let pos = crate::source::LineIndex::new(text).pos_of_offset(offset);

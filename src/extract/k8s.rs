@@ -176,6 +176,8 @@ pub struct Container {
     pub image: Option<(String, Span)>,
     pub command: Vec<String>,
     pub args: Vec<String>,
+    /// Where each item of `command` and then `args` is written.
+    pub argv_locs: Vec<crate::formats::yaml::ScalarLoc>,
     pub env: Vec<EnvVar>,
     /// ConfigMaps of `envFrom`, with their prefixes.
     pub env_from: Vec<(String, String)>,
@@ -686,6 +688,12 @@ fn container(c: Y<'_, '_>, file: FileId) -> Container {
             .and_then(|i| Some((i.as_text()?.to_string(), span(file, i)))),
         command: strings(c.get("command")),
         args: strings(c.get("args")),
+        argv_locs: ["command", "args"]
+            .into_iter()
+            .filter_map(|k| c.get(k))
+            .flat_map(|n| n.items())
+            .filter_map(|i| i.scalar_loc())
+            .collect(),
         env: c
             .get("env")
             .into_iter()

@@ -4,6 +4,7 @@ pub mod autoscaling;
 pub mod capacity;
 pub mod clickhouse;
 pub mod compose;
+pub mod compose_env;
 pub mod config_files;
 pub mod haproxy;
 pub mod k8s;
@@ -43,6 +44,9 @@ pub struct Facts {
     pub clickhouse: Vec<clickhouse::ConfigFile>,
     pub redis: Vec<redis::RedisConf>,
     pub compose_services: Vec<compose::Service>,
+    /// Environment files (`.env`, `env_file:`), joined to compose services
+    /// by the model.
+    pub env_files: Vec<compose_env::EnvFile>,
     pub zoo_cfgs: Vec<zookeeper::ZooCfg>,
     /// SQL in the tree that creates Replicated* tables.
     pub replicated_tables: Vec<Span>,
@@ -89,6 +93,7 @@ impl Facts {
         self.clickhouse.append(&mut other.clickhouse);
         self.redis.append(&mut other.redis);
         self.compose_services.append(&mut other.compose_services);
+        self.env_files.append(&mut other.env_files);
         self.zoo_cfgs.append(&mut other.zoo_cfgs);
         self.replicated_tables.append(&mut other.replicated_tables);
         self.consensus_objects.append(&mut other.consensus_objects);

@@ -37,6 +37,7 @@ pub enum Value<'s> {
     Scalar {
         text: Cow<'s, str>,
         plain: bool,
+        style: Style,
     },
     Seq(Vec<NodeId>),
     Map(Vec<(NodeId, NodeId)>),
@@ -149,7 +150,14 @@ pub fn parse(text: &str) -> YamlFile<'_> {
             }
             Event::Scalar(text, style, anchor, _tag) => {
                 let plain = matches!(style, ScalarStyle::Plain);
-                let id = b.push(Value::Scalar { text, plain }, start, end, 1, true);
+                let style = match style {
+                    ScalarStyle::SingleQuoted => Style::SingleQuoted,
+                    ScalarStyle::DoubleQuoted => Style::DoubleQuoted,
+                    ScalarStyle::Literal => Style::Literal,
+                    ScalarStyle::Folded => Style::Folded,
+                    _ => Style::Plain,
+                };
+                let id = b.push(Value::Scalar { text, plain, style }, start, end, 1, true);
                 b.anchor(anchor, id);
                 Ok(Some(id))
             }
@@ -487,6 +495,73 @@ impl<'s> Builder<'s> {
     }
 }
 
+/// How a scalar is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Style {
+    Plain,
+    SingleQuoted,
+    DoubleQuoted,
+    /// `|`: content lines map one to one to the value's lines.
+    Literal,
+    /// `>`: lines are folded into one.
+    Folded,
+}
+
+/// Where a scalar is written and how, to find the position of a part of
+/// its value after the tree is gone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ScalarLoc {
+    pub start: Pos,
+    pub end: Pos,
+    pub style: Style,
+}
+
+impl ScalarLoc {
+    /// The source positions of `value[offset..offset + len]`, where `value`
+    /// is the scalar's text: exact for a single-line plain scalar, a
+    /// single-line quoted scalar without escapes, and a literal block
+    /// (whose lines keep their indentation); `None` otherwise.
+    pub fn locate(&self, value: &str, offset: usize, len: usize) -> Option<(Pos, Pos)> {
+        let before = value.get(..offset)?;
+        let part = value.get(offset..offset.checked_add(len)?)?;
+        if part.contains('\n') {
+            return None;
+        }
+        let chars = |s: &str| to_u32(s.chars().count());
+        let single_line = self.start.line == self.end.line;
+        let at = |first_col: u32| {
+            let col = first_col.saturating_add(chars(before));
+            Some((
+                Pos::new(self.start.line, col),
+                Pos::new(self.start.line, col.saturating_add(chars(part))),
+            ))
+        };
+        match self.style {
+            Style::Plain if single_line && !value.contains('\n') => at(self.start.col),
+            Style::SingleQuoted | Style::DoubleQuoted if single_line => {
+                // An escape is longer than what it stands for: the same length
+                // inside the quotes means none was used.
+                let inside = self.end.col.saturating_sub(self.start.col).checked_sub(2)?;
+                (inside == chars(value)).then_some(())?;
+                at(self.start.col.saturating_add(1))
+            }
+            Style::Literal => {
+                let line = self
+                    .start
+                    .line
+                    .saturating_add(to_u32(before.matches('\n').count()));
+                let line_start = before.rsplit('\n').next().unwrap_or(before);
+                let col = self.start.col.saturating_add(chars(line_start));
+                Some((
+                    Pos::new(line, col),
+                    Pos::new(line, col.saturating_add(chars(part))),
+                ))
+            }
+            _ => None,
+        }
+    }
+}
+
 impl<'s> YamlFile<'s> {
     /// A cursor on a document's root.
     pub fn root(&self, doc: &Doc) -> Y<'_, 's> {
@@ -546,7 +621,7 @@ impl<'a, 's> RawNode<'a, 's> {
 
     pub fn kind(&self) -> RawKind {
         match self.node().map(|n| &n.value) {
-            Some(Value::Scalar { text, plain }) => RawKind::Scalar {
+            Some(Value::Scalar { text, plain, .. }) => RawKind::Scalar {
                 plain: *plain,
                 empty: text.is_empty(),
             },
@@ -633,6 +708,18 @@ impl<'a, 's> Y<'a, 's> {
         }
     }
 
+    /// Where and how a scalar is written; `None` for collections.
+    pub fn scalar_loc(&self) -> Option<ScalarLoc> {
+        match self.value()? {
+            Value::Scalar { style, .. } => Some(ScalarLoc {
+                start: self.start(),
+                end: self.end(),
+                style: *style,
+            }),
+            _ => None,
+        }
+    }
+
     /// A non-empty scalar that is not a YAML null.
     pub fn as_text(&self) -> Option<&'a str> {
         self.as_str().filter(|_| !self.is_null())
@@ -641,14 +728,18 @@ impl<'a, 's> Y<'a, 's> {
     /// An integer written as a plain scalar (`3`, not `"3"`).
     pub fn as_i64(&self) -> Option<i64> {
         match self.value()? {
-            Value::Scalar { text, plain: true } => text.trim().parse().ok(),
+            Value::Scalar {
+                text, plain: true, ..
+            } => text.trim().parse().ok(),
             _ => None,
         }
     }
 
     pub fn as_bool(&self) -> Option<bool> {
         match self.value()? {
-            Value::Scalar { text, plain: true } => match text.as_ref() {
+            Value::Scalar {
+                text, plain: true, ..
+            } => match text.as_ref() {
                 "true" | "True" | "TRUE" => Some(true),
                 "false" | "False" | "FALSE" => Some(false),
                 _ => None,
@@ -660,7 +751,7 @@ impl<'a, 's> Y<'a, 's> {
     pub fn is_null(&self) -> bool {
         matches!(
             self.value(),
-            Some(Value::Scalar { text, plain: true }) if matches!(text.as_ref(), "" | "~" | "null" | "Null" | "NULL")
+            Some(Value::Scalar { text, plain: true, .. }) if matches!(text.as_ref(), "" | "~" | "null" | "Null" | "NULL")
         )
     }
 
@@ -929,5 +1020,30 @@ mod tests {
         let root = f.root(&f.docs[0]);
         assert_eq!(root.get("a").unwrap().as_i64(), None);
         assert_eq!(root.get("b").unwrap().as_i64(), Some(3));
+    }
+
+    #[test]
+    fn parts_of_scalars_are_located_where_that_is_exact() {
+        let t = "a: kafka-topics --create --replication-factor 1\nb: 'sh -c x -r 1'\nc: \"esc\\\"aped -r 1\"\nd: |\n  set -e\n    kafka-topics --replication-factor 1\ne: >\n  folded -r 1\nf: \"plain -r 1\"\n";
+        let f = parse(t);
+        let r = f.root(&f.docs[0]);
+        let find = |k: &str, word: &str| {
+            let v = r.get(k).unwrap();
+            let text = v.as_str().unwrap();
+            let off = text.find(word).unwrap();
+            v.scalar_loc().unwrap().locate(text, off, word.len())
+        };
+        assert_eq!(
+            find("a", "--replication-factor"),
+            Some((Pos::new(1, 26), Pos::new(1, 46)))
+        );
+        assert_eq!(find("b", "-r"), Some((Pos::new(2, 13), Pos::new(2, 15))));
+        assert_eq!(find("c", "-r"), None);
+        assert_eq!(
+            find("d", "--replication-factor"),
+            Some((Pos::new(6, 18), Pos::new(6, 38)))
+        );
+        assert_eq!(find("e", "-r"), None);
+        assert_eq!(find("f", "-r"), Some((Pos::new(9, 11), Pos::new(9, 13))));
     }
 }

@@ -274,7 +274,7 @@ pub fn processes(c: &Container, env: &Env) -> Option<Term> {
 }
 
 /// A container's command and args, split at blanks (`sh -c "…"` included).
-fn command_words(c: &Container) -> Vec<&str> {
+pub(crate) fn command_words(c: &Container) -> Vec<&str> {
     c.command
         .iter()
         .chain(&c.args)
@@ -477,6 +477,9 @@ pub struct Capacity {
     /// the broker role, else `spec.kafka.replicas`; `None` when unknown).
     pub kafka_clusters: Vec<(KafkaCluster, Option<i64>)>,
     pub topics: Vec<KafkaTopic>,
+    /// Topics that `kafka-topics --create` and `rpk topic create` commands
+    /// create with a replication factor.
+    pub created_topics: Vec<super::topic_commands::CreatedTopic>,
     /// Redis servers (`max_connections` holds `maxclients`) and their clients.
     pub redis_servers: Vec<DbServer>,
     pub redis_clients: Vec<DbClient>,
@@ -699,14 +702,23 @@ impl Capacity {
         let mut topics = topics;
         for w in workloads {
             for c in w.pod.running_containers() {
-                for (topic, partitions) in topics_created(&command_words(c)) {
-                    topics.push(command_topic(&w.meta, topic, partitions, c.name_span));
+                for t in topics_created(&command_words(c)) {
+                    let Some(partitions) = t.partitions else {
+                        continue;
+                    };
+                    topics.push(command_topic(&w.meta, t.topic, partitions, c.name_span));
                 }
             }
         }
+        let created_topics =
+            super::topic_commands::created_topics(workloads, &services_of, compose);
         for s in compose {
             let words: Vec<&str> = s.argv().flat_map(str::split_whitespace).collect();
-            for (topic, partitions) in topics_created(&words) {
+            for t in topics_created(&words) {
+                let Some(partitions) = t.partitions else {
+                    continue;
+                };
+                let topic = t.topic;
                 let meta = crate::extract::k8s::ObjectMeta {
                     file: s.file,
                     api_version: String::new(),
@@ -731,17 +743,18 @@ impl Capacity {
             poolers,
             pooler_clients,
             topics,
+            created_topics,
         }
     }
 }
 
-/// A compose service's environment; `${VAR}` values come from the shell
-/// or `.env` and are unknown here.
+/// A compose service's environment, interpolated; a value that needs a
+/// variable the tree does not set is unknown.
 pub fn compose_env(s: &ComposeService) -> Env {
     s.environment
         .iter()
         .map(|(k, v)| {
-            let value = (!v.text.contains("${")).then(|| (v.text.clone(), v.span));
+            let value = (!s.unknown_env.contains(k)).then(|| (v.text.clone(), v.span));
             (k.clone(), value)
         })
         .collect()
@@ -763,10 +776,19 @@ fn compose_client(
         Some(_) if s.replicas.is_absent() => "scale",
         Some(_) => "deploy.replicas",
     };
+    // Interpolated values say which variables they took.
+    let with_origin = |source: &str| match s.origin(source) {
+        Some(o) => format!("{source}, {o}"),
+        None => source.to_string(),
+    };
     let replicas = Term {
         value: n,
-        source: source.into(),
+        source: with_origin(source),
         span: at,
+    };
+    let pool = Term {
+        source: with_origin(&pool.source),
+        ..pool
     };
     let words: Vec<&str> = s.argv().flat_map(str::split_whitespace).collect();
     Some(DbClient {
@@ -1042,21 +1064,35 @@ fn redis_links(
     (servers, clients)
 }
 
-/// Topics a command line creates with their partitions:
-/// `kafka-topics[.sh] --create --topic T --partitions N` and
-/// `rpk topic create T [T…] -p N` (also `--flag=value` forms). Commands
-/// are split at blanks, so `sh -c "…; kafka-topics …"` works too.
-pub fn topics_created(words: &[&str]) -> Vec<(String, i64)> {
+/// A topic a command line creates.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Created {
+    pub topic: String,
+    pub partitions: Option<i64>,
+    /// The replication factor, and the index in the words of the flag
+    /// that sets it.
+    pub replication: Option<(i64, usize)>,
+    /// The first host of `--bootstrap-server` / `--brokers`, without port.
+    pub bootstrap: Option<String>,
+}
+
+/// Topics a command line creates with their partitions and replication
+/// factor: `kafka-topics[.sh] --create --topic T --partitions N
+/// --replication-factor R` and `rpk topic create T [T…] -p N -r R` (also
+/// `--flag=value` forms). Commands are split at blanks, so
+/// `sh -c "…; kafka-topics …"` works too.
+pub fn topics_created(words: &[&str]) -> Vec<Created> {
     let mut out = Vec::new();
     // Each command starts at its program's word; the flags after it, up to
-    // the next command separator, belong to it.
-    let value = |args: &[&str], long: &str, short: Option<&str>| -> Option<String> {
+    // the next command separator, belong to it. The value of a flag and
+    // the index (in `args`) of the flag's word.
+    let value = |args: &[&str], long: &str, short: Option<&str>| -> Option<(String, usize)> {
         args.iter().enumerate().find_map(|(i, a)| {
             if let Some(v) = a.strip_prefix(&format!("{long}=")) {
-                return Some(v.to_string());
+                return Some((v.to_string(), i));
             }
             if *a == long || short.is_some_and(|s| *a == s) {
-                return args.get(i + 1).map(|v| v.to_string());
+                return args.get(i + 1).map(|v| (v.to_string(), i));
             }
             None
         })
@@ -1078,31 +1114,53 @@ pub fn topics_created(words: &[&str]) -> Vec<(String, i64)> {
             v.trim_matches(|c| c == '"' || c == '\'' || c == ';')
                 .to_string()
         };
+        let count = |found: Option<(String, usize)>| {
+            found.and_then(|(v, at)| Some((parse_count(&clean(v))?, at)))
+        };
+        let host = |found: Option<(String, usize)>| {
+            let (v, _) = found?;
+            let first = clean(v);
+            let first = first.split(',').next().unwrap_or("");
+            let host = first.rsplit_once(':').map_or(first, |(h, _)| h);
+            (!host.is_empty() && !host.contains('$')).then(|| host.to_string())
+        };
+        // Flag positions are counted in `words`.
+        let in_words = |r: Option<(i64, usize)>| r.map(|(n, at)| (n, at + i + 1));
         if matches!(base, "kafka-topics" | "kafka-topics.sh") && args.contains(&"--create") {
-            let (Some(topic), Some(n)) = (
-                value(args, "--topic", None).map(clean),
-                value(args, "--partitions", None)
-                    .map(clean)
-                    .and_then(|n| parse_count(&n)),
-            ) else {
+            let Some(topic) = value(args, "--topic", None).map(|(t, _)| clean(t)) else {
                 continue;
             };
-            if !topic.contains('$') {
-                out.push((topic, n));
+            let partitions = count(value(args, "--partitions", None)).map(|(n, _)| n);
+            let replication = in_words(count(value(args, "--replication-factor", None)));
+            if !topic.contains('$') && (partitions.is_some() || replication.is_some()) {
+                out.push(Created {
+                    topic,
+                    partitions,
+                    replication,
+                    bootstrap: host(value(args, "--bootstrap-server", None)),
+                });
             }
         } else if base == "rpk" && args.first() == Some(&"topic") && args.get(1) == Some(&"create")
         {
-            let Some(n) = value(args, "--partitions", Some("-p"))
-                .map(clean)
-                .and_then(|n| parse_count(&n))
-            else {
+            let partitions = count(value(args, "--partitions", Some("-p"))).map(|(n, _)| n);
+            let replication = in_words(count(value(args, "--replicas", Some("-r"))));
+            if partitions.is_none() && replication.is_none() {
                 continue;
-            };
+            }
+            let bootstrap = host(value(args, "--brokers", None)).or_else(|| {
+                let (v, _) = value(args, "-X", None)?;
+                host(Some((v.strip_prefix("brokers=")?.to_string(), 0)))
+            });
             // The topic names come right after `create`, before any flag.
             for t in args.iter().skip(2).take_while(|a| !a.starts_with('-')) {
                 let t = clean(t.to_string());
                 if !t.is_empty() && !t.contains('$') {
-                    out.push((t, n));
+                    out.push(Created {
+                        topic: t,
+                        partitions,
+                        replication,
+                        bootstrap: bootstrap.clone(),
+                    });
                 }
             }
         }
@@ -1219,32 +1277,50 @@ mod tests {
         assert!(!is_postgres_image("ghcr.io/acme/postgres-exporter:1"));
         assert!(!is_postgres_image("pgbouncer/pgbouncer"));
         assert!(is_mysql_image("mysql:8.4"));
+        let created = topics_created(&[
+            "sh",
+            "-c",
+            "kafka-topics.sh",
+            "--bootstrap-server",
+            "k:9092,k2:9092",
+            "--create",
+            "--topic",
+            "orders",
+            "--partitions",
+            "12;",
+            "rpk",
+            "topic",
+            "create",
+            "a",
+            "b",
+            "-p",
+            "6",
+            "-r",
+            "3",
+            "&&",
+            "kafka-topics",
+            "--create",
+            "--topic=audit",
+            "--replication-factor=1",
+        ]);
+        let brief: Vec<_> = created
+            .iter()
+            .map(|c| {
+                (
+                    c.topic.as_str(),
+                    c.partitions,
+                    c.replication,
+                    c.bootstrap.as_deref(),
+                )
+            })
+            .collect();
         assert_eq!(
-            topics_created(&[
-                "sh",
-                "-c",
-                "kafka-topics.sh",
-                "--bootstrap-server",
-                "k:9092",
-                "--create",
-                "--topic",
-                "orders",
-                "--partitions",
-                "12;",
-                "rpk",
-                "topic",
-                "create",
-                "a",
-                "b",
-                "-p",
-                "6",
-                "-r",
-                "3"
-            ]),
+            brief,
             [
-                ("orders".to_string(), 12),
-                ("a".to_string(), 6),
-                ("b".to_string(), 6)
+                ("orders", Some(12), None, Some("k")),
+                ("a", Some(6), Some((3, 17)), None),
+                ("b", Some(6), Some((3, 17)), None),
+                ("audit", None, Some((1, 23)), None),
             ]
         );
         assert!(topics_created(&["kafka-topics", "--list"]).is_empty());
@@ -1259,6 +1335,8 @@ mod tests {
             ])
             .is_empty()
         );
+        // rpk's -r -1 means the broker's default: not a factor of its own.
+        assert!(topics_created(&["rpk", "topic", "create", "x", "-r", "-1"]).is_empty());
         assert!(is_mysql_image("docker.io/library/mariadb:11"));
         assert!(!is_mysql_image("prom/mysqld-exporter"));
     }

@@ -5,6 +5,7 @@
 
 pub mod capacity;
 pub mod explain;
+pub mod topic_commands;
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
@@ -335,6 +336,10 @@ impl Model {
                 .push(o.group);
         }
 
+        let mut compose_services = facts.compose_services;
+        crate::extract::compose::resolve(&mut compose_services, &facts.env_files, &|f| {
+            display(f).unwrap_or_default().to_string()
+        });
         let (clickhouse, clickhouse_problems) =
             crate::extract::clickhouse::build(&facts.clickhouse);
         let mut config_maps = facts.config_maps;
@@ -364,7 +369,7 @@ impl Model {
             &databases,
             poolers,
             facts.topics,
-            &facts.compose_services,
+            &compose_services,
         );
         capacity.config_maps = config_maps;
         capacity.databases = databases;
@@ -393,7 +398,7 @@ impl Model {
             clickhouse,
             clickhouse_problems,
             redis: facts.redis,
-            compose_services: facts.compose_services,
+            compose_services,
             zoo_cfgs: facts.zoo_cfgs,
             replicated_tables: facts.replicated_tables,
             consensus_objects: facts.consensus_objects,

@@ -54,7 +54,7 @@ impl Violation for DependsOnNotReady {
     }
 }
 
-fn is_stateful(image: &str) -> bool {
+pub(crate) fn is_stateful(image: &str) -> bool {
     let name = image.split('@').next().unwrap_or(image);
     let repo = name.rsplit('/').next().unwrap_or(name);
     let repo = repo.split(':').next().unwrap_or(repo);

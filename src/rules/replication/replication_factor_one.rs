@@ -121,6 +121,42 @@ pub fn check(model: &Model, out: &mut Findings) {
             _ => {}
         }
     }
+    for t in &model.capacity.created_topics {
+        if t.factor != 1 {
+            continue;
+        }
+        // A cluster of one broker can hold one copy only.
+        let brokers = t.brokers.clone().or_else(|| {
+            let (name, ns) = t.strimzi.as_ref()?;
+            let (c, b) = model
+                .capacity
+                .kafka_clusters
+                .iter()
+                .find(|(c, _)| c.meta.name == *name && c.namespace == *ns)?;
+            Some(((*b)?, c.meta.display(&c.namespace)))
+        });
+        if brokers.as_ref().is_some_and(|(b, _)| *b < 2) {
+            continue;
+        }
+        let on = brokers.map_or(String::new(), |(b, what)| {
+            format!(" on a cluster of {b} brokers ({what})")
+        });
+        out.report(
+            ReplicationFactorOne {
+                subject: format!("{}/topic/{}/replication-factor", t.who, t.topic),
+                what: format!(
+                    "{} creates topic `{}` with `{} 1`{on}",
+                    t.who, t.topic, t.flag
+                ),
+                consequence: KAFKA_LOSS,
+                fix: format!(
+                    "create the topic with `{} 3` (and min.insync.replicas=2); a topic that exists already keeps its factor until its partitions are reassigned",
+                    t.flag
+                ),
+            },
+            t.span,
+        );
+    }
     for d in &model.capacity.databases {
         if d.kind != crate::extract::capacity::DatabaseKind::Cnpg {
             continue;
