@@ -54,6 +54,11 @@ fn outside(dir: &Path) {
     );
     write(
         dir,
+        "secret.env",
+        &format!("DB_POOL_SIZE=500\nLEAK={MARKER}\n"),
+    );
+    write(
+        dir,
         "sub/inner.conf",
         &format!("upstream {MARKER}_dir {{\n    server 10.9.9.8:80;\n}}\n"),
     );
@@ -73,6 +78,15 @@ fn inside(root: &Path, outside: &Path) {
         "clickhouse/config.xml",
         &format!(
             "<?xml version=\"1.0\"?>\n<!DOCTYPE clickhouse [\n  <!ENTITY xxe SYSTEM \"file://{o}/secret.conf\">\n  <!ENTITY pw SYSTEM \"file:///etc/passwd\">\n]>\n<clickhouse>\n  <include_from>{o}/substitutions.xml</include_from>\n  <remote_servers incl=\"clusters\" />\n  <display_name>&xxe;&pw;</display_name>\n</clickhouse>\n"
+        ),
+    );
+    // A compose service whose env files are outside: were they read, SL401
+    // would report a pool of 500 against `db`'s 40 connections.
+    write(
+        root,
+        "compose/compose.yaml",
+        &format!(
+            "services:\n  db:\n    image: postgres:16\n    command: [\"postgres\", \"-c\", \"max_connections=40\"]\n  api:\n    image: api:1\n    env_file:\n      - {o}/secret.env\n      - ../../../outside/secret.env\n    environment:\n      DATABASE_URL: postgresql://app@db:5432/app\n"
         ),
     );
     #[cfg(unix)]
@@ -153,6 +167,10 @@ fn nothing_outside_the_scanned_tree_is_read_or_printed() {
         for line in &passwd_lines {
             assert!(!text.contains(line), "{format} shows /etc/passwd:\n{text}");
         }
+        assert!(
+            !text.contains("pool 500"),
+            "{format} used an outside env file:\n{text}"
+        );
     }
 }
 
