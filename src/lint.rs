@@ -723,6 +723,12 @@ fn read_yaml(file: &SourceFile, text: &str, parsed: &YamlFile<'_>, result: &mut 
     }
     extract::k8s::extract(parsed, file.id, &mut result.facts);
     extract::config_files::read_yaml(file, text, parsed, &mut result.facts);
+    extract::compose::scale_commands(
+        text,
+        file.id,
+        &file.display,
+        &mut result.facts.compose_scale_commands,
+    );
     let compose = || {
         parsed
             .docs

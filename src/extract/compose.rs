@@ -846,3 +846,106 @@ mod tests {
         assert!(services("apiVersion: v1\nkind: List\nservices: {a: {image: x}}\n").is_empty());
     }
 }
+
+/// `docker compose up --scale web=3` (also `--scale=web=3` and the old
+/// `docker-compose scale web=3`) written in a file of the tree: a CI step,
+/// a compose file's comment. Evidence that tooling outside the compose file
+/// runs several containers of that service.
+#[derive(Debug, Clone)]
+pub struct ScaleCommand {
+    pub service: String,
+    pub count: i64,
+    pub span: Span,
+    /// `path:line`, for messages.
+    pub place: String,
+}
+
+/// The `--scale SERVICE=N` arguments in `text`.
+pub fn scale_commands(text: &str, file: FileId, display: &str, out: &mut Vec<ScaleCommand>) {
+    if !text.contains("scale") {
+        return;
+    }
+    let index = crate::source::LineIndex::new(text);
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    while let Some(found) = text.get(from..).and_then(|t| t.find("scale")) {
+        let at = from + found;
+        from = at + "scale".len();
+        // `--scale`, or `compose scale` / `docker-compose scale`.
+        let flag = at >= 2 && text.get(at - 2..at) == Some("--");
+        let command = text
+            .get(..at)
+            .is_some_and(|b| b.trim_end().ends_with("compose") && b.ends_with(' '));
+        if !flag && !command {
+            continue;
+        }
+        let mut rest = at + "scale".len();
+        match bytes.get(rest) {
+            Some(b'=') if flag => rest += 1,
+            Some(b' ') => {
+                while bytes.get(rest) == Some(&b' ') {
+                    rest += 1;
+                }
+            }
+            _ => continue,
+        }
+        let word_end = text
+            .get(rest..)
+            .and_then(|t| {
+                t.find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | ',' | ']'))
+            })
+            .map_or(text.len(), |e| rest + e);
+        let Some((service, count)) = text.get(rest..word_end).and_then(|w| w.split_once('='))
+        else {
+            continue;
+        };
+        let valid = !service.is_empty()
+            && service
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+        let Ok(count) = count.parse::<i64>() else {
+            continue;
+        };
+        if valid {
+            let start = index.pos_of_offset(rest);
+            out.push(ScaleCommand {
+                service: service.to_string(),
+                count,
+                span: Span::new(file, start, index.pos_of_offset(word_end)),
+                place: format!("{display}:{}", start.line),
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod scale_tests {
+    use super::*;
+
+    #[test]
+    fn scale_arguments_are_found_in_any_text() {
+        let mut out = Vec::new();
+        let text = "run: docker compose up -d --scale web=3 --scale worker=2\n# docker-compose scale api=4\nx: --scale=db=1\nnot: rescale web=9 --scale =2 --scale web=x\n";
+        scale_commands(text, FileId(0), "ci.yml", &mut out);
+        let got: Vec<(&str, i64, u32, u32)> = out
+            .iter()
+            .map(|c| {
+                (
+                    c.service.as_str(),
+                    c.count,
+                    c.span.start.line,
+                    c.span.start.col,
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("web", 3, 1, 35),
+                ("worker", 2, 1, 49),
+                ("api", 4, 2, 24),
+                ("db", 1, 3, 12)
+            ]
+        );
+    }
+}

@@ -44,6 +44,8 @@ pub struct Facts {
     pub clickhouse: Vec<clickhouse::ConfigFile>,
     pub redis: Vec<redis::RedisConf>,
     pub compose_services: Vec<compose::Service>,
+    /// `--scale SERVICE=N` written anywhere in the YAML of the tree.
+    pub compose_scale_commands: Vec<compose::ScaleCommand>,
     /// Environment files (`.env`, `env_file:`), joined to compose services
     /// by the model.
     pub env_files: Vec<compose_env::EnvFile>,
@@ -93,6 +95,8 @@ impl Facts {
         self.clickhouse.append(&mut other.clickhouse);
         self.redis.append(&mut other.redis);
         self.compose_services.append(&mut other.compose_services);
+        self.compose_scale_commands
+            .append(&mut other.compose_scale_commands);
         self.env_files.append(&mut other.env_files);
         self.zoo_cfgs.append(&mut other.zoo_cfgs);
         self.replicated_tables.append(&mut other.replicated_tables);

@@ -114,6 +114,8 @@ pub struct Model {
     pub clickhouse_problems: Vec<crate::extract::clickhouse::MergeProblem>,
     pub redis: Vec<crate::extract::redis::RedisConf>,
     pub compose_services: Vec<crate::extract::compose::Service>,
+    /// `--scale SERVICE=N` written in the tree (CI steps, comments).
+    pub compose_scale_commands: Vec<crate::extract::compose::ScaleCommand>,
     pub zoo_cfgs: Vec<crate::extract::zookeeper::ZooCfg>,
     /// SQL that creates Replicated* tables.
     pub replicated_tables: Vec<Span>,
@@ -399,6 +401,7 @@ impl Model {
             clickhouse_problems,
             redis: facts.redis,
             compose_services,
+            compose_scale_commands: facts.compose_scale_commands,
             zoo_cfgs: facts.zoo_cfgs,
             replicated_tables: facts.replicated_tables,
             consensus_objects: facts.consensus_objects,

@@ -62,17 +62,26 @@ impl Violation for ConsumersExceedPartitions {
                 counted,
                 with_lag,
                 ..
-            } => format!(
-                "{scaler}: maxReplicaCount {} ({}) can never be reached: unless allowIdleConsumers is set, KEDA's kafka scaler holds the lag metric at {counted}, so the HPA scales to {cap} replicas, up to {} (partitions + 1) by integer rounding, the extra one idle{}; the headroom planned above that does not exist",
-                max.value,
-                max.source,
-                cap.saturating_add(1),
-                if *with_lag {
+            } => {
+                let lag = if *with_lag {
                     ", and limitToPartitionsWithLag lowers it to the partitions with lag"
                 } else {
                     ""
+                };
+                if max.value > cap.saturating_add(1) {
+                    format!(
+                        "{scaler}: maxReplicaCount {} ({}) can never be reached: unless allowIdleConsumers is set, KEDA's kafka scaler holds the lag metric at {counted}, so the HPA scales to {cap} replicas, up to {} (partitions + 1) by integer rounding, the extra one idle{lag}; the headroom planned above that does not exist",
+                        max.value,
+                        max.source,
+                        cap.saturating_add(1),
+                    )
+                } else {
+                    format!(
+                        "{scaler}: maxReplicaCount {} ({}) is one more than the partitions: KEDA's kafka scaler holds the lag metric at {counted}{lag}, and the HPA reaches {} (partitions + 1) only by integer rounding; that consumer gets no partition and sits idle",
+                        max.value, max.source, max.value,
+                    )
                 }
-            ),
+            }
             ConsumersExceedPartitions::Idle {
                 group,
                 topic,
@@ -505,8 +514,9 @@ pub fn check(model: &Model, out: &mut Findings) {
             let Some((cap, counted)) = c.limits.cap(partitions, topic) else {
                 continue;
             };
-            // Integer rounding lets the HPA reach one more than the cap.
-            if max.value > cap.saturating_add(1) {
+            // Integer rounding lets the HPA reach one more than the cap: a
+            // maximum of cap + 1 is reached, with one consumer idle.
+            if max.value > cap {
                 out.report(
                     ConsumersExceedPartitions::Unreachable {
                         scaler: scaler.clone(),
@@ -546,7 +556,7 @@ pub fn check(model: &Model, out: &mut Findings) {
         let cap = parts
             .iter()
             .fold(0i64, |sum, (n, _)| sum.saturating_add(*n));
-        if max.value <= cap.saturating_add(1) {
+        if max.value <= cap {
             continue;
         }
         let listed: Vec<String> = names

@@ -6,7 +6,7 @@ use crate::extract::compose::Service;
 use crate::finding::{Findings, Severity, Violation};
 use crate::model::Model;
 use crate::rules::Rule;
-use crate::source::{FileId, Span};
+use crate::source::Span;
 
 use super::depends_on_not_ready::is_stateful;
 use super::scaled;
@@ -40,17 +40,17 @@ impl Violation for ContainerNamePreventsScaling {
     }
 }
 
-/// The warning branch: a served service without a replica count, in a
-/// file whose other services are scaled.
+/// The warning branch: a served service without a replica count that a
+/// command in the tree scales (`docker compose up --scale web=3`).
 pub struct ContainerNameBlocksScaleOut {
     service: String,
     container_name: String,
     /// How it serves: `publishes ports (`8080`)`, `is an nginx upstream`.
     served: String,
-    scaled_service: String,
-    replicas: i64,
-    field: &'static str,
-    line: u32,
+    /// `--scale web=3`, and where it is written.
+    command: String,
+    count: i64,
+    place: String,
 }
 
 impl Violation for ContainerNameBlocksScaleOut {
@@ -61,19 +61,18 @@ impl Violation for ContainerNameBlocksScaleOut {
             service,
             container_name,
             served,
-            scaled_service,
-            replicas,
-            field,
-            line,
+            command,
+            count,
+            place,
         } = self;
         format!(
-            "service `{service}` {served} and sets container_name `{container_name}` but no replica count, in a file where service `{scaled_service}` runs {replicas} replicas ({field}, line {line}): scaled the same way (`docker compose up --scale {service}=2`, or deploy.replicas added later), its second container fails because the name is taken"
+            "service `{service}` {served} and sets container_name `{container_name}`, and `{command}` ({place}) runs it as {count} containers: every container after the first fails to start because the name is taken (the compose file itself sets no replica count)"
         )
     }
 
     fn help(&self) -> Option<String> {
         Some(
-            "remove container_name so the service can scale like the others (the service name still resolves on the network), or set deploy.replicas: 1 to state that it runs one container"
+            "remove container_name so the service can scale (other services still reach it by the service name on the network), or stop scaling it"
                 .to_string(),
         )
     }
@@ -104,12 +103,11 @@ pub fn check(model: &Model, out: &mut Findings) {
             proxied.entry(host_of(text)).or_insert(span);
         }
     }
-    // The first service of each file that runs two containers or more.
-    let mut scaled_in_file: HashMap<FileId, (&Service, i64, Span, &'static str)> = HashMap::new();
-    for s in &model.compose_services {
-        if let Some((n, span, field)) = scaled(s).filter(|(n, _, _)| *n >= 2) {
-            scaled_in_file.entry(s.file).or_insert((s, n, span, field));
-        }
+    // Services that a command of the tree scales to two containers or more.
+    let mut scaled_by_command: HashMap<&str, &crate::extract::compose::ScaleCommand> =
+        HashMap::new();
+    for c in model.compose_scale_commands.iter().filter(|c| c.count >= 2) {
+        scaled_by_command.entry(c.service.as_str()).or_insert(c);
     }
     for s in &model.compose_services {
         let (Some(name), Some(key)) = (&s.container_name, s.container_name_key) else {
@@ -129,24 +127,27 @@ pub fn check(model: &Model, out: &mut Findings) {
             continue;
         }
         let upstream = proxied.get(s.name.as_str()).copied();
-        if let Some((other, n, span, field)) = scale_out_candidate(s, upstream, &scaled_in_file) {
+        if let Some(command) = scale_out_candidate(s, upstream, &scaled_by_command) {
             let served = match s.ports.first() {
                 Some(p) => format!("publishes ports (`{}`)", p.text),
                 None => "is a backend nginx proxies to".to_string(),
             };
+            let place = command.place.clone();
             let f = out.report(
                 ContainerNameBlocksScaleOut {
                     service: s.name.clone(),
                     container_name: name.text.clone(),
                     served,
-                    scaled_service: other.name.clone(),
-                    replicas: n,
-                    field,
-                    line: span.start.line,
+                    command: format!("--scale {}={}", command.service, command.count),
+                    count: command.count,
+                    place,
                 },
                 key,
             );
-            f.related(span, format!("{field}: {n} of service {}", other.name));
+            f.related(
+                command.span,
+                format!("--scale {}={}", command.service, command.count),
+            );
             if let (true, Some(at)) = (s.ports.is_empty(), upstream) {
                 f.related(at, format!("nginx proxies to `{}` here", s.name));
             }
@@ -161,15 +162,14 @@ fn host_of(address: &str) -> &str {
     rest.get(..end).unwrap_or(rest)
 }
 
-/// The scaled service of `s`'s file, when `s` is one a team would scale
-/// the same way: no replica count written (not even 1), serves traffic
-/// (publishes ports, or nginx in the tree proxies to its name), and is not
-/// a database or broker (those are not scaled by adding containers).
+/// The command that scales `s`, when `s` is a service it would break: no
+/// replica count written (not even 1), serves traffic (publishes ports, or
+/// nginx in the tree proxies to its name), and not a database or broker.
 fn scale_out_candidate<'m>(
     s: &Service,
     upstream: Option<Span>,
-    scaled_in_file: &HashMap<FileId, (&'m Service, i64, Span, &'static str)>,
-) -> Option<(&'m Service, i64, Span, &'static str)> {
+    scaled_by_command: &HashMap<&str, &'m crate::extract::compose::ScaleCommand>,
+) -> Option<&'m crate::extract::compose::ScaleCommand> {
     let served = !s.ports.is_empty() || upstream.is_some();
     if !s.replicas.is_absent() || !s.scale.is_absent() || !served {
         return None;
@@ -177,6 +177,5 @@ fn scale_out_candidate<'m>(
     if s.image.as_ref().is_some_and(|i| is_stateful(&i.text)) {
         return None;
     }
-    let found = *scaled_in_file.get(&s.file)?;
-    (found.0.name != s.name).then_some(found)
+    scaled_by_command.get(s.name.as_str()).copied()
 }
