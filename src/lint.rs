@@ -455,7 +455,11 @@ fn process(file: &SourceFile, max_size: u64) -> FileResult {
         Err(_)
             if matches!(
                 file.kind,
-                FileKind::RedisConf | FileKind::SentinelConf | FileKind::ZooCfg | FileKind::Sql
+                FileKind::RedisConf
+                    | FileKind::SentinelConf
+                    | FileKind::PgbouncerIni
+                    | FileKind::ZooCfg
+                    | FileKind::Sql
             ) =>
         {
             lossy = String::from_utf8_lossy(&bytes);
@@ -530,9 +534,10 @@ fn inline_suppressions(file: &SourceFile, text: &str, result: &mut FileResult) {
     let comments = match file.kind {
         FileKind::Nginx => crate::comments::hash::scan(text, Syntax::Braces),
         FileKind::Haproxy => crate::comments::hash::scan(text, Syntax::Sections(HAPROXY_SECTIONS)),
-        FileKind::RedisConf | FileKind::SentinelConf | FileKind::ZooCfg => {
-            crate::comments::hash::scan(text, Syntax::Lines)
-        }
+        FileKind::RedisConf
+        | FileKind::SentinelConf
+        | FileKind::ZooCfg
+        | FileKind::PgbouncerIni => crate::comments::hash::scan(text, Syntax::Lines),
         FileKind::ClickhouseXml => crate::comments::xml::scan(text),
         _ => return,
     };

@@ -104,6 +104,7 @@ impl FileKind {
                 | FileKind::ClickhouseXml
                 | FileKind::RedisConf
                 | FileKind::SentinelConf
+                | FileKind::PgbouncerIni
                 | FileKind::ZooCfg
                 | FileKind::Sql
                 | FileKind::Nginx

@@ -9,6 +9,7 @@ pub mod haproxy;
 pub mod k8s;
 pub mod nginx;
 pub mod operators;
+pub mod pgbouncer;
 pub mod proxy;
 pub mod redis;
 pub mod zookeeper;
@@ -41,6 +42,7 @@ pub struct Facts {
     /// ClickHouse config files, merged by the model.
     pub clickhouse: Vec<clickhouse::ConfigFile>,
     pub redis: Vec<redis::RedisConf>,
+    pub pgbouncer: Vec<pgbouncer::PgbouncerIni>,
     pub compose_services: Vec<compose::Service>,
     pub zoo_cfgs: Vec<zookeeper::ZooCfg>,
     /// SQL in the tree that creates Replicated* tables.
@@ -84,6 +86,7 @@ impl Facts {
         self.k8s_objects += other.k8s_objects;
         self.clickhouse.append(&mut other.clickhouse);
         self.redis.append(&mut other.redis);
+        self.pgbouncer.append(&mut other.pgbouncer);
         self.compose_services.append(&mut other.compose_services);
         self.zoo_cfgs.append(&mut other.zoo_cfgs);
         self.replicated_tables.append(&mut other.replicated_tables);

@@ -12,7 +12,7 @@ use crate::extract::capacity::{
 };
 use crate::extract::compose::Service as ComposeService;
 use crate::extract::k8s::{Container, EnvSource, Workload};
-use crate::source::Span;
+use crate::source::{FileId, Span};
 
 /// Values above this are not believed (a typo or a unit mix-up): the fact
 /// is left out instead of producing absurd sums.
@@ -480,6 +480,33 @@ pub struct Capacity {
     /// Redis servers (`max_connections` holds `maxclients`) and their clients.
     pub redis_servers: Vec<DbServer>,
     pub redis_clients: Vec<DbClient>,
+    /// How clients reach `servers`: (namespace, Service) of Kubernetes
+    /// servers, (compose file, service name) of compose servers, and hosts
+    /// declared in the config (lowercase).
+    pub pg_hosts: HashMap<(String, String), usize>,
+    pub compose_pg_hosts: HashMap<(FileId, String), usize>,
+    pub external_hosts: HashMap<String, usize>,
+    /// Clients that connect to a PgBouncer workload or compose service
+    /// (one configured by a pgbouncer.ini rather than a CNPG Pooler).
+    pub pgbouncer_clients: Vec<(PoolerHost, DbClient)>,
+}
+
+/// A workload or compose service running PgBouncer, which clients name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PoolerHost {
+    /// Index into the model's workloads.
+    Workload(usize),
+    /// Index into the model's compose services.
+    Compose(usize),
+}
+
+/// Whether an image runs PgBouncer (`bitnami/pgbouncer`,
+/// `edoburu/pgbouncer`, `cloudnative-pg/pgbouncer`, …).
+pub fn is_pgbouncer_image(image: &str) -> bool {
+    let name = image.split('@').next().unwrap_or(image);
+    let repo = name.rsplit('/').next().unwrap_or(name);
+    let repo = repo.split(':').next().unwrap_or(repo);
+    repo.contains("pgbouncer")
 }
 
 /// `max_connections` of a postgres container: `-c max_connections=N` in its
@@ -644,8 +671,23 @@ impl Capacity {
                 break;
             }
         }
+        // (namespace, Service) → PgBouncer workload.
+        let mut bouncer_hosts: HashMap<(String, String), usize> = HashMap::new();
+        for (wi, w) in workloads.iter().enumerate() {
+            if w.pod
+                .running_containers()
+                .any(|c| c.image_name().is_some_and(is_pgbouncer_image))
+            {
+                for svc in services_of(wi) {
+                    bouncer_hosts
+                        .entry((w.namespace.clone(), svc))
+                        .or_insert(wi);
+                }
+            }
+        }
         let mut clients = Vec::new();
         let mut pooler_clients = Vec::new();
+        let mut pgbouncer_clients = Vec::new();
         for (wi, w) in workloads.iter().enumerate() {
             let Some(envs) = envs.get(wi) else { continue };
             for (c, env) in w.pod.running_containers().zip(envs) {
@@ -659,13 +701,16 @@ impl Capacity {
                     .into_iter()
                     .find_map(|(host, span, pool, jdbc)| {
                         let server = match external.get(&host.to_ascii_lowercase()) {
-                            Some(&s) => (false, s),
+                            Some(&s) => (Via::Direct, s),
                             None => {
                                 let (svc, ns) = service_of(&host, &w.namespace)?;
                                 let key = (ns, svc);
                                 match hosts.get(&key) {
-                                    Some(&s) => (false, s),
-                                    None => (true, *pooler_hosts.get(&key)?),
+                                    Some(&s) => (Via::Direct, s),
+                                    None => match pooler_hosts.get(&key) {
+                                        Some(&p) => (Via::Pooler, p),
+                                        None => (Via::Bouncer, *bouncer_hosts.get(&key)?),
+                                    },
                                 }
                             }
                         };
@@ -677,13 +722,8 @@ impl Capacity {
                 let Some((pool, overflow)) = pool_size(w, env, url_pool, jdbc) else {
                     continue;
                 };
-                let (through_pooler, server) = server;
-                let list = if through_pooler {
-                    &mut pooler_clients
-                } else {
-                    &mut clients
-                };
-                list.push(DbClient {
+                let (via, server) = server;
+                let client = DbClient {
                     compose: None,
                     workload: wi,
                     container: c.name.clone(),
@@ -692,10 +732,23 @@ impl Capacity {
                     pool,
                     overflow,
                     processes: processes(c, env),
-                });
+                };
+                match via {
+                    Via::Direct => clients.push(client),
+                    Via::Pooler => pooler_clients.push(client),
+                    Via::Bouncer => {
+                        pgbouncer_clients.push((PoolerHost::Workload(server), client));
+                    }
+                }
             }
         }
-        compose_capacity(compose, &external, &mut servers, &mut clients);
+        let compose_pg_hosts = compose_capacity(
+            compose,
+            &external,
+            &mut servers,
+            &mut clients,
+            &mut pgbouncer_clients,
+        );
         let mut topics = topics;
         for w in workloads {
             for c in w.pod.running_containers() {
@@ -721,6 +774,10 @@ impl Capacity {
         }
         let (redis_servers, redis_clients) = redis_links(workloads, &services_of, &envs, compose);
         Capacity {
+            pg_hosts: hosts,
+            compose_pg_hosts,
+            external_hosts: external,
+            pgbouncer_clients,
             redis_servers,
             redis_clients,
             databases: Vec::new(),
@@ -789,9 +846,21 @@ fn compose_capacity(
     external: &HashMap<String, usize>,
     servers: &mut Vec<DbServer>,
     clients: &mut Vec<DbClient>,
-) {
+    pgbouncer_clients: &mut Vec<(PoolerHost, DbClient)>,
+) -> HashMap<(FileId, String), usize> {
     // (compose file, service name) → server.
     let mut hosts: HashMap<(crate::source::FileId, &str), usize> = HashMap::new();
+    // (compose file, service name) → PgBouncer service.
+    let bouncers: HashMap<(FileId, &str), usize> = compose
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| {
+            s.image
+                .as_ref()
+                .is_some_and(|i| is_pgbouncer_image(&i.text))
+        })
+        .map(|(si, s)| ((s.file, s.name.as_str()), si))
+        .collect();
     for s in compose {
         let image = s.image.as_ref().map_or("", |i| i.text.as_str());
         let words: Vec<&str> = s.argv().flat_map(str::split_whitespace).collect();
@@ -839,12 +908,18 @@ fn compose_capacity(
                 None => return None,
             };
             let server = match external.get(&host.to_ascii_lowercase()) {
-                Some(&i) => i,
-                None => *hosts.get(&(s.file, host.as_str()))?,
+                Some(&i) => (None, i),
+                None => match hosts.get(&(s.file, host.as_str())) {
+                    Some(&i) => (None, i),
+                    None => {
+                        let b = *bouncers.get(&(s.file, host.as_str()))?;
+                        (Some(PoolerHost::Compose(b)), b)
+                    }
+                },
             };
             Some((host, *span, pool, jdbc, server))
         });
-        let Some((host, span, url_pool, jdbc, server)) = found else {
+        let Some((host, span, url_pool, jdbc, (bouncer, server))) = found else {
             continue;
         };
         let Some((pool, overflow)) = pool_from_env(&env, url_pool, jdbc) else {
@@ -853,8 +928,26 @@ fn compose_capacity(
         let Some(client) = compose_client(s, &env, server, (host, span), pool, overflow) else {
             continue;
         };
-        clients.push(client);
+        match bouncer {
+            Some(b) => pgbouncer_clients.push((b, client)),
+            None => clients.push(client),
+        }
     }
+    hosts
+        .into_iter()
+        .map(|((f, name), i)| ((f, name.to_string()), i))
+        .collect()
+}
+
+/// Where a client's host leads.
+#[derive(Clone, Copy)]
+enum Via {
+    /// A database server.
+    Direct,
+    /// A CloudNativePG Pooler.
+    Pooler,
+    /// A workload running PgBouncer.
+    Bouncer,
 }
 
 /// Redis's default `maxclients`.

@@ -107,6 +107,7 @@ pub struct Model {
     /// Problems met while merging them (substitution cycles).
     pub clickhouse_problems: Vec<crate::extract::clickhouse::MergeProblem>,
     pub redis: Vec<crate::extract::redis::RedisConf>,
+    pub pgbouncer: Vec<crate::extract::pgbouncer::PgbouncerIni>,
     pub compose_services: Vec<crate::extract::compose::Service>,
     pub zoo_cfgs: Vec<crate::extract::zookeeper::ZooCfg>,
     /// SQL that creates Replicated* tables.
@@ -336,6 +337,7 @@ impl Model {
             clickhouse,
             clickhouse_problems,
             redis: facts.redis,
+            pgbouncer: facts.pgbouncer,
             compose_services: facts.compose_services,
             zoo_cfgs: facts.zoo_cfgs,
             replicated_tables: facts.replicated_tables,
