@@ -5,13 +5,17 @@
 //! out, so the rules built on it stay silent instead of guessing.
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 
+use crate::extract::Val;
 use crate::extract::capacity::{
     ConfigMap, Database, DatabaseKind, KafkaCluster, KafkaNodePool, KafkaTopic, PG_MAX_CONNECTIONS,
     PG_RESERVED, PG_SUPERUSER_RESERVED, Pooler, Setting,
 };
-use crate::extract::compose::Service as ComposeService;
+use crate::extract::compose::{Service as ComposeService, normalize};
+use crate::extract::config_files::GeneratedConfigMap;
 use crate::extract::k8s::{Container, EnvSource, Workload};
+use crate::extract::redis::RedisConf;
 use crate::source::{FileId, Span};
 
 /// Values above this are not believed (a typo or a unit mix-up): the fact
@@ -572,6 +576,7 @@ fn is_postgres_image(image: &str) -> bool {
 impl Capacity {
     /// Links clients to servers. `services_of(wi)` lists the Service names
     /// that route to a workload; `workload_display(wi)` names it.
+    #[allow(clippy::too_many_arguments)]
     pub fn build(
         workloads: &[Workload],
         services_of: impl Fn(usize) -> Vec<String>,
@@ -580,6 +585,8 @@ impl Capacity {
         poolers: Vec<Pooler>,
         topics: Vec<KafkaTopic>,
         compose: &[ComposeService],
+        redis_confs: &[RedisConf],
+        generated: &[GeneratedConfigMap],
     ) -> Capacity {
         let cm_index: HashMap<(String, String), &ConfigMap> = config_maps
             .iter()
@@ -772,7 +779,9 @@ impl Capacity {
                 topics.push(command_topic(&meta, topic, partitions, s.name_span));
             }
         }
-        let (redis_servers, redis_clients) = redis_links(workloads, &services_of, &envs, compose);
+        let redis_confs = RedisConfs::new(redis_confs, generated);
+        let (redis_servers, redis_clients) =
+            redis_links(workloads, &services_of, &envs, compose, &redis_confs);
         Capacity {
             pg_hosts: hosts,
             compose_pg_hosts,
@@ -969,30 +978,155 @@ fn is_redis_image(image: &str) -> bool {
     matches!(repo, "redis" | "valkey" | "redis-stack-server" | "keydb")
 }
 
-/// `maxclients` from `--maxclients N` in a server's command line, else the
-/// default; `None` when written but unreadable; `Some(None)` for a
-/// Sentinel (not a data server).
-fn redis_maxclients(words: &[&str]) -> Option<Option<Term>> {
+/// `maxclients` from `--maxclients N` in a server's command line (which
+/// overrides the config file, as in Redis), else from the redis.conf it
+/// runs with, else the default; `None` when written but unreadable;
+/// `Some(None)` for a Sentinel (not a data server).
+fn redis_maxclients(words: &[&str], conf: Option<(&RedisConf, String)>) -> Option<Option<Term>> {
     if words
         .iter()
         .any(|w| *w == "--sentinel" || w.ends_with("redis-sentinel"))
     {
         return Some(None);
     }
-    match words.iter().position(|w| *w == "--maxclients") {
-        Some(i) => {
-            let n = words.get(i + 1).and_then(|v| parse_count(v))?;
+    if let Some(i) = words.iter().position(|w| *w == "--maxclients") {
+        let n = words.get(i + 1).and_then(|v| parse_count(v))?;
+        return Some(Some(Term {
+            value: n,
+            source: "--maxclients".into(),
+            span: None,
+        }));
+    }
+    match conf.map(|(c, label)| (c.maxclients, label)) {
+        Some((Val::Set(n, span), label)) => {
+            let n = (1..=MAX_COUNT).contains(&n).then_some(n)?;
             Some(Some(Term {
                 value: n,
-                source: "--maxclients".into(),
-                span: None,
+                source: label,
+                span: Some(span),
             }))
         }
-        None => Some(Some(Term {
+        Some((Val::Invalid(_), _)) => None,
+        Some((Val::Absent, _)) | None => Some(Some(Term {
             value: REDIS_MAXCLIENTS,
             source: "default".into(),
             span: None,
         })),
+    }
+}
+
+/// The config file a `redis-server` command line names: the first
+/// argument after `redis-server` (or `valkey-server`, `keydb-server`) when
+/// it is not an option, or a first word ending in `.conf` (the official
+/// images' entrypoint then runs `redis-server` with it).
+fn redis_config_arg<'w>(words: &[&'w str]) -> Option<&'w str> {
+    let clean = |w: &'w str| w.trim_matches(|c| c == '"' || c == '\'' || c == ';');
+    let server = words.iter().position(|w| {
+        let base = clean(w).rsplit('/').next().unwrap_or(w);
+        matches!(base, "redis-server" | "valkey-server" | "keydb-server")
+    });
+    let arg = match server {
+        Some(i) => words.get(i + 1).map(|w| clean(w))?,
+        None => words
+            .first()
+            .map(|w| clean(w))
+            .filter(|w| w.ends_with(".conf"))?,
+    };
+    (!arg.starts_with('-') && !arg.contains('$') && !arg.is_empty()).then_some(arg)
+}
+
+/// redis.conf files of the tree (not sentinel.conf), by where a server
+/// can find them.
+struct RedisConfs<'a> {
+    /// Normalised path → the file.
+    by_path: HashMap<PathBuf, &'a RedisConf>,
+    /// (ConfigMap, key) → the namespace as written and the file.
+    by_key: ByKey<'a>,
+}
+
+/// (ConfigMap, key) → the namespace as written and the file.
+type ByKey<'a> = HashMap<(String, String), Vec<(Option<String>, &'a RedisConf)>>;
+
+impl<'a> RedisConfs<'a> {
+    fn new(confs: &'a [RedisConf], generated: &[GeneratedConfigMap]) -> Self {
+        let mut by_path = HashMap::new();
+        let mut by_key: ByKey<'a> = HashMap::new();
+        for c in confs.iter().filter(|c| !c.sentinel) {
+            let key = c.path.file_name().map(|n| n.to_string_lossy().to_string());
+            match (&c.config_map, key) {
+                (Some((ns, cm)), Some(key)) => {
+                    by_key
+                        .entry((cm.clone(), key))
+                        .or_default()
+                        .push((ns.clone(), c));
+                }
+                _ => {
+                    by_path.insert(normalize(&c.path), c);
+                }
+            }
+        }
+        for g in generated {
+            for f in &g.files {
+                let (Some(c), Some(key)) = (by_path.get(&normalize(f)), f.file_name()) else {
+                    continue;
+                };
+                by_key
+                    .entry((g.name.clone(), key.to_string_lossy().to_string()))
+                    .or_default()
+                    .push((g.namespace.clone(), *c));
+            }
+        }
+        RedisConfs { by_path, by_key }
+    }
+
+    /// The redis.conf a compose service runs with: the file its command
+    /// names, found through its bind mounts; with a label for messages.
+    fn of_compose(&self, s: &ComposeService, words: &[&str]) -> Option<(&'a RedisConf, String)> {
+        let arg = redis_config_arg(words)?;
+        s.volumes.iter().find_map(|v| {
+            let target = v.target.trim_end_matches('/');
+            let host = s.bind_source(v)?;
+            let file = if arg == target {
+                host
+            } else {
+                host.join(arg.strip_prefix(target)?.strip_prefix('/')?)
+            };
+            let c = self.by_path.get(&normalize(&file))?;
+            let name = c.path.file_name()?.to_string_lossy().to_string();
+            Some((*c, name))
+        })
+    }
+
+    /// The redis.conf a container runs with: the file its command names,
+    /// found in a ConfigMap volume it mounts (the directory, or the key
+    /// itself with `subPath`).
+    fn of_container(
+        &self,
+        w: &Workload,
+        c: &Container,
+        words: &[&str],
+    ) -> Option<(&'a RedisConf, String)> {
+        let arg = redis_config_arg(words)?;
+        c.volume_mounts.iter().find_map(|(volume, mount)| {
+            let mount = mount.trim_end_matches('/');
+            let cm = w
+                .pod
+                .volumes
+                .iter()
+                .find(|(name, _)| name == volume)
+                .and_then(|(_, cm)| cm.as_ref())?;
+            let key = if arg == mount {
+                arg.rsplit('/').next()?
+            } else {
+                arg.strip_prefix(mount)?.strip_prefix('/')?
+            };
+            let found = self.by_key.get(&(cm.clone(), key.to_string()))?;
+            let conf = found
+                .iter()
+                .find(|(ns, _)| ns.as_deref().is_none_or(|ns| ns == w.namespace))?
+                .1;
+            Some((conf, format!("{key} of ConfigMap {cm}")))
+        })
     }
 }
 
@@ -1043,6 +1177,7 @@ fn redis_links(
     services_of: &impl Fn(usize) -> Vec<String>,
     envs: &[Vec<Env>],
     compose: &[ComposeService],
+    confs: &RedisConfs<'_>,
 ) -> (Vec<DbServer>, Vec<DbClient>) {
     let mut servers = Vec::new();
     let mut hosts: HashMap<(String, String), usize> = HashMap::new();
@@ -1064,7 +1199,9 @@ fn redis_links(
         else {
             continue;
         };
-        let Some(Some(maxclients)) = redis_maxclients(&command_words(c)) else {
+        let words = command_words(c);
+        let conf = confs.of_container(w, c, &words);
+        let Some(Some(maxclients)) = redis_maxclients(&words, conf) else {
             continue;
         };
         for svc in services_of(wi) {
@@ -1079,7 +1216,7 @@ fn redis_links(
             continue;
         }
         let words: Vec<&str> = s.argv().flat_map(str::split_whitespace).collect();
-        let Some(Some(maxclients)) = redis_maxclients(&words) else {
+        let Some(Some(maxclients)) = redis_maxclients(&words, confs.of_compose(s, &words)) else {
             continue;
         };
         compose_hosts.insert((s.file, s.name.as_str()), servers.len());
@@ -1354,6 +1491,34 @@ mod tests {
         );
         assert!(is_mysql_image("docker.io/library/mariadb:11"));
         assert!(!is_mysql_image("prom/mysqld-exporter"));
+    }
+
+    #[test]
+    fn redis_config_arguments() {
+        assert_eq!(
+            redis_config_arg(&["redis-server", "/etc/redis/redis.conf", "--port", "6380"]),
+            Some("/etc/redis/redis.conf")
+        );
+        assert_eq!(
+            redis_config_arg(&[
+                "sh",
+                "-c",
+                "\"exec",
+                "/usr/bin/valkey-server",
+                "/c/v.conf\""
+            ]),
+            Some("/c/v.conf")
+        );
+        assert_eq!(
+            redis_config_arg(&["/data/redis.conf"]),
+            Some("/data/redis.conf")
+        );
+        assert_eq!(
+            redis_config_arg(&["redis-server", "--maxclients", "5"]),
+            None
+        );
+        assert_eq!(redis_config_arg(&["redis-server", "$CONF"]), None);
+        assert_eq!(redis_config_arg(&[]), None);
     }
 
     #[test]

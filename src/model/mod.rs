@@ -311,6 +311,8 @@ impl Model {
             poolers,
             facts.topics,
             &facts.compose_services,
+            &facts.redis,
+            &facts.generated_config_maps,
         );
         capacity.config_maps = config_maps;
         capacity.databases = databases;
