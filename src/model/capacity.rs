@@ -4,7 +4,7 @@
 //! reads. Every link is a hash lookup; a fact that cannot be read is left
 //! out, so the rules built on it stay silent instead of guessing.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
 use crate::extract::Val;
@@ -493,6 +493,112 @@ pub struct Capacity {
     /// Clients that connect to a PgBouncer workload or compose service
     /// (one configured by a pgbouncer.ini rather than a CNPG Pooler).
     pub pgbouncer_clients: Vec<(PoolerHost, DbClient)>,
+    /// PostgreSQL servers that replicate from another server of the tree.
+    pub standbys: Vec<Standby>,
+    /// PostgreSQL servers that may read their settings from a config file
+    /// scalelint does not read (`config_file=` on the command line, a
+    /// mounted `postgresql.conf` or `conf` directory): a default there is
+    /// not known.
+    pub config_hinted: HashSet<usize>,
+}
+
+/// How a standby names its primary.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StandbyLink {
+    /// The primary's host as written.
+    pub host: String,
+    /// `POSTGRESQL_MASTER_HOST`, `REPMGR_PRIMARY_HOST`, `primary_conninfo`.
+    pub via: String,
+    /// Where it is written (`None` inside a command line).
+    pub span: Option<Span>,
+}
+
+/// A PostgreSQL hot standby and its primary (indexes into `servers`).
+#[derive(Clone, Debug)]
+pub struct Standby {
+    pub server: usize,
+    pub primary: usize,
+    pub link: StandbyLink,
+}
+
+/// Where a host is looked up.
+enum Scope {
+    /// Service names of one namespace.
+    Namespace(String),
+    /// Service names of one compose file.
+    Compose(FileId),
+}
+
+/// The primary a PostgreSQL server replicates from, when it is a standby:
+/// `primary_conninfo` with a `host=` on its command line (`-c
+/// primary_conninfo=…`); Bitnami's `POSTGRESQL_REPLICATION_MODE=slave`
+/// with `POSTGRESQL_MASTER_HOST` (or `POSTGRESQL_PRIMARY_HOST`); or
+/// Bitnami repmgr's `REPMGR_PRIMARY_HOST` when it names another node than
+/// this one (`REPMGR_NODE_NETWORK_NAME`, else the server's own names).
+fn standby_link(words: &[&str], env: &Env, names: &[String], own: &str) -> Option<StandbyLink> {
+    if let Some(i) = words.iter().position(|w| w.contains("primary_conninfo=")) {
+        let first = words
+            .get(i)
+            .and_then(|w| w.split_once("primary_conninfo="))
+            .map_or("", |(_, v)| v);
+        let rest = words.get(i + 1..).unwrap_or(&[]);
+        let host = std::iter::once(first)
+            .chain(rest.iter().copied().take_while(|w| !w.starts_with('-')))
+            .map(|w| w.trim_matches(|c| c == '\'' || c == '"'))
+            .find_map(|w| w.strip_prefix("host="))
+            .map(|h| h.split(',').next().unwrap_or(h).to_string());
+        if let Some(host) = host.filter(|h| !h.is_empty() && !h.contains('$')) {
+            return Some(StandbyLink {
+                host,
+                via: "primary_conninfo".into(),
+                span: None,
+            });
+        }
+    }
+    let value = |name: &str| -> Option<(&str, Span)> {
+        env.get(name)?
+            .as_ref()
+            .map(|(v, s)| (v.trim(), *s))
+            .filter(|(v, _)| !v.is_empty() && !v.contains('$'))
+    };
+    let mode = value("POSTGRESQL_REPLICATION_MODE").map(|(m, _)| m.to_ascii_lowercase());
+    if matches!(mode.as_deref(), Some("slave" | "replica" | "standby")) {
+        for var in ["POSTGRESQL_MASTER_HOST", "POSTGRESQL_PRIMARY_HOST"] {
+            if let Some((host, span)) = value(var) {
+                return Some(StandbyLink {
+                    host: host.to_string(),
+                    via: var.to_string(),
+                    span: Some(span),
+                });
+            }
+        }
+    }
+    let (primary, span) = value("REPMGR_PRIMARY_HOST")?;
+    let is_me = match value("REPMGR_NODE_NETWORK_NAME") {
+        Some((me, _)) => me.eq_ignore_ascii_case(primary),
+        None => {
+            let first = primary.split('.').next().unwrap_or(primary);
+            own.eq_ignore_ascii_case(first) || names.iter().any(|n| n.eq_ignore_ascii_case(first))
+        }
+    };
+    (!is_me).then(|| StandbyLink {
+        host: primary.to_string(),
+        via: "REPMGR_PRIMARY_HOST".into(),
+        span: Some(span),
+    })
+}
+
+/// Whether a PostgreSQL server may take settings from a file: a
+/// `config_file=` on its command line, or a mount of a `postgresql.conf`,
+/// a `conf`/`conf.d` directory (Bitnami reads `…/conf/postgresql.conf`).
+fn config_file_hint<'a>(words: &[&str], mounts: impl Iterator<Item = &'a str>) -> bool {
+    words
+        .iter()
+        .any(|w| w.contains("config_file=") || w.contains("include_dir"))
+        || mounts.into_iter().any(|m| {
+            let m = m.trim_end_matches('/');
+            m.ends_with(".conf") || m.ends_with("/conf") || m.ends_with("conf.d")
+        })
 }
 
 /// A workload or compose service running PgBouncer, which clients name.
@@ -624,6 +730,10 @@ impl Capacity {
             });
         }
         let mut pooler_hosts: HashMap<(String, String), usize> = HashMap::new();
+        // PostgreSQL servers that name a primary, to resolve once every
+        // server is known; servers that may read a config file.
+        let mut pending: Vec<(usize, StandbyLink, Scope)> = Vec::new();
+        let mut config_hinted: HashSet<usize> = HashSet::new();
         let poolers: Vec<(Pooler, Option<usize>)> = poolers
             .into_iter()
             .enumerate()
@@ -663,7 +773,18 @@ impl Capacity {
                     continue;
                 };
                 let index = servers.len();
-                for svc in services_of(wi) {
+                let names = services_of(wi);
+                if engine == Engine::Postgres {
+                    let words = command_words(c);
+                    if let Some(link) = standby_link(&words, env, &names, &w.meta.name) {
+                        pending.push((index, link, Scope::Namespace(w.namespace.clone())));
+                    }
+                    let mounts = c.volume_mounts.iter().map(|(_, m)| m.as_str());
+                    if config_file_hint(&words, mounts) {
+                        config_hinted.insert(index);
+                    }
+                }
+                for svc in names {
                     hosts.entry((w.namespace.clone(), svc)).or_insert(index);
                 }
                 servers.push(DbServer {
@@ -755,7 +876,30 @@ impl Capacity {
             &mut servers,
             &mut clients,
             &mut pgbouncer_clients,
+            (&mut pending, &mut config_hinted),
         );
+        let standbys = pending
+            .into_iter()
+            .filter_map(|(server, link, scope)| {
+                let primary = match external.get(&link.host.to_ascii_lowercase()) {
+                    Some(&p) => p,
+                    None => match &scope {
+                        Scope::Namespace(ns) => {
+                            let (svc, ns) = service_of(&link.host, ns)?;
+                            *hosts.get(&(ns, svc))?
+                        }
+                        Scope::Compose(file) => {
+                            *compose_pg_hosts.get(&(*file, link.host.clone()))?
+                        }
+                    },
+                };
+                (primary != server).then_some(Standby {
+                    server,
+                    primary,
+                    link,
+                })
+            })
+            .collect();
         let mut topics = topics;
         for w in workloads {
             for c in w.pod.running_containers() {
@@ -783,6 +927,8 @@ impl Capacity {
         let (redis_servers, redis_clients) =
             redis_links(workloads, &services_of, &envs, compose, &redis_confs);
         Capacity {
+            standbys,
+            config_hinted,
             pg_hosts: hosts,
             compose_pg_hosts,
             external_hosts: external,
@@ -856,6 +1002,7 @@ fn compose_capacity(
     servers: &mut Vec<DbServer>,
     clients: &mut Vec<DbClient>,
     pgbouncer_clients: &mut Vec<(PoolerHost, DbClient)>,
+    (pending, config_hinted): (&mut Vec<(usize, StandbyLink, Scope)>, &mut HashSet<usize>),
 ) -> HashMap<(FileId, String), usize> {
     // (compose file, service name) → server.
     let mut hosts: HashMap<(crate::source::FileId, &str), usize> = HashMap::new();
@@ -886,6 +1033,15 @@ fn compose_capacity(
         } else {
             continue;
         };
+        if engine == Engine::Postgres {
+            let index = servers.len();
+            if let Some(link) = standby_link(&words, &compose_env(s), &[], &s.name) {
+                pending.push((index, link, Scope::Compose(s.file)));
+            }
+            if config_file_hint(&words, s.volumes.iter().map(|v| v.target.as_str())) {
+                config_hinted.insert(index);
+            }
+        }
         hosts.insert((s.file, s.name.as_str()), servers.len());
         servers.push(DbServer {
             engine,
@@ -1519,6 +1675,64 @@ mod tests {
         );
         assert_eq!(redis_config_arg(&["redis-server", "$CONF"]), None);
         assert_eq!(redis_config_arg(&[]), None);
+    }
+
+    #[test]
+    fn standby_links() {
+        let span = Span::file_start(FileId(0));
+        let env = |pairs: &[(&str, &str)]| -> Env {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), Some((v.to_string(), span))))
+                .collect()
+        };
+        let host = |words: &[&str], e: &Env, own: &str| {
+            standby_link(words, e, &[], own).map(|l| (l.host, l.via))
+        };
+        let none = Env::new();
+        assert_eq!(
+            host(
+                &[
+                    "postgres",
+                    "-c",
+                    "\"primary_conninfo=host=pg-a,pg-b",
+                    "user=r\""
+                ],
+                &none,
+                "x"
+            ),
+            Some(("pg-a".into(), "primary_conninfo".into()))
+        );
+        let slave = env(&[
+            ("POSTGRESQL_REPLICATION_MODE", "Slave"),
+            ("POSTGRESQL_MASTER_HOST", "pg"),
+        ]);
+        assert_eq!(
+            host(&[], &slave, "r"),
+            Some(("pg".into(), "POSTGRESQL_MASTER_HOST".into()))
+        );
+        let master = env(&[("POSTGRESQL_MASTER_HOST", "pg")]);
+        assert_eq!(host(&[], &master, "r"), None);
+        let repmgr = env(&[("REPMGR_PRIMARY_HOST", "pg-0.pg-headless")]);
+        assert_eq!(host(&[], &repmgr, "pg-0"), None);
+        assert!(host(&[], &repmgr, "pg-1").is_some());
+        let named = env(&[
+            ("REPMGR_PRIMARY_HOST", "pg-0"),
+            ("REPMGR_NODE_NETWORK_NAME", "pg-0"),
+        ]);
+        assert_eq!(host(&[], &named, "other"), None);
+        assert!(config_file_hint(
+            &["postgres", "-c", "config_file=/etc/pg.conf"],
+            [].into_iter()
+        ));
+        assert!(config_file_hint(
+            &[],
+            ["/bitnami/postgresql/conf/"].into_iter()
+        ));
+        assert!(!config_file_hint(
+            &[],
+            ["/var/lib/postgresql/data"].into_iter()
+        ));
     }
 
     #[test]

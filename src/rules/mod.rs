@@ -55,6 +55,7 @@ pub enum Rule {
     ConsumersExceedPartitions,
     PgbouncerPoolExceedsMaxConnections,
     RedisClientsExceedMaxclients,
+    StandbyMaxConnectionsBelowPrimary,
     UpstreamKeepaliveIneffective,
     UpstreamSingleServer,
     UpstreamFailoverDisabled,
@@ -431,6 +432,15 @@ pub static RULES: &[RuleInfo] = &[
         status: Status::Stable,
         check: Check::Model(capacity::redis_clients_exceed_maxclients::check),
         doc_source: doc!("redis-clients-exceed-maxclients"),
+    },
+    RuleInfo {
+        rule: Rule::StandbyMaxConnectionsBelowPrimary,
+        code: "SL406",
+        name: "standby-max-connections-below-primary",
+        severity: Severity::Error,
+        status: Status::Stable,
+        check: Check::Model(capacity::standby_max_connections_below_primary::check),
+        doc_source: doc!("standby-max-connections-below-primary"),
     },
     RuleInfo {
         rule: Rule::UpstreamKeepaliveIneffective,

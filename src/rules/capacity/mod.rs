@@ -4,6 +4,7 @@ pub mod consumers_exceed_partitions;
 pub mod pgbouncer_pool_exceeds_max_connections;
 pub mod pool_exceeds_max_connections;
 pub mod redis_clients_exceed_maxclients;
+pub mod standby_max_connections_below_primary;
 
 use crate::finding::Finding;
 use crate::model::Model;
