@@ -458,6 +458,7 @@ fn process(file: &SourceFile, max_size: u64) -> FileResult {
                 FileKind::RedisConf
                     | FileKind::SentinelConf
                     | FileKind::PgbouncerIni
+                    | FileKind::PostgresConf
                     | FileKind::ZooCfg
                     | FileKind::Sql
             ) =>
@@ -537,7 +538,8 @@ fn inline_suppressions(file: &SourceFile, text: &str, result: &mut FileResult) {
         FileKind::RedisConf
         | FileKind::SentinelConf
         | FileKind::ZooCfg
-        | FileKind::PgbouncerIni => crate::comments::hash::scan(text, Syntax::Lines),
+        | FileKind::PgbouncerIni
+        | FileKind::PostgresConf => crate::comments::hash::scan(text, Syntax::Lines),
         FileKind::ClickhouseXml => crate::comments::xml::scan(text),
         _ => return,
     };

@@ -105,6 +105,7 @@ impl FileKind {
                 | FileKind::RedisConf
                 | FileKind::SentinelConf
                 | FileKind::PgbouncerIni
+                | FileKind::PostgresConf
                 | FileKind::ZooCfg
                 | FileKind::Sql
                 | FileKind::Nginx

@@ -10,6 +10,7 @@ pub mod k8s;
 pub mod nginx;
 pub mod operators;
 pub mod pgbouncer;
+pub mod postgres;
 pub mod proxy;
 pub mod redis;
 pub mod zookeeper;
@@ -43,6 +44,7 @@ pub struct Facts {
     pub clickhouse: Vec<clickhouse::ConfigFile>,
     pub redis: Vec<redis::RedisConf>,
     pub pgbouncer: Vec<pgbouncer::PgbouncerIni>,
+    pub postgres_confs: Vec<postgres::PostgresConf>,
     pub compose_services: Vec<compose::Service>,
     pub zoo_cfgs: Vec<zookeeper::ZooCfg>,
     /// SQL in the tree that creates Replicated* tables.
@@ -87,6 +89,7 @@ impl Facts {
         self.clickhouse.append(&mut other.clickhouse);
         self.redis.append(&mut other.redis);
         self.pgbouncer.append(&mut other.pgbouncer);
+        self.postgres_confs.append(&mut other.postgres_confs);
         self.compose_services.append(&mut other.compose_services);
         self.zoo_cfgs.append(&mut other.zoo_cfgs);
         self.replicated_tables.append(&mut other.replicated_tables);

@@ -15,6 +15,7 @@ use crate::extract::capacity::{
 use crate::extract::compose::{Service as ComposeService, normalize};
 use crate::extract::config_files::GeneratedConfigMap;
 use crate::extract::k8s::{Container, EnvSource, Workload};
+use crate::extract::postgres::PostgresConf;
 use crate::extract::redis::RedisConf;
 use crate::source::{FileId, Span};
 
@@ -535,7 +536,13 @@ enum Scope {
 /// with `POSTGRESQL_MASTER_HOST` (or `POSTGRESQL_PRIMARY_HOST`); or
 /// Bitnami repmgr's `REPMGR_PRIMARY_HOST` when it names another node than
 /// this one (`REPMGR_NODE_NETWORK_NAME`, else the server's own names).
-fn standby_link(words: &[&str], env: &Env, names: &[String], own: &str) -> Option<StandbyLink> {
+fn standby_link(
+    words: &[&str],
+    env: &Env,
+    names: &[String],
+    own: &str,
+    conf: Option<&(&PostgresConf, String)>,
+) -> Option<StandbyLink> {
     if let Some(i) = words.iter().position(|w| w.contains("primary_conninfo=")) {
         let first = words
             .get(i)
@@ -554,6 +561,15 @@ fn standby_link(words: &[&str], env: &Env, names: &[String], own: &str) -> Optio
                 span: None,
             });
         }
+    }
+    if let Some((c, label)) = conf
+        && let Some((host, span)) = &c.primary_host
+    {
+        return Some(StandbyLink {
+            host: host.clone(),
+            via: format!("primary_conninfo in {label}"),
+            span: Some(*span),
+        });
     }
     let value = |name: &str| -> Option<(&str, Span)> {
         env.get(name)?
@@ -619,10 +635,56 @@ pub fn is_pgbouncer_image(image: &str) -> bool {
     repo.contains("pgbouncer")
 }
 
-/// `max_connections` of a postgres container: `-c max_connections=N` in its
-/// command or args, else `POSTGRESQL_MAX_CONNECTIONS` (Bitnami images).
-fn container_max_connections(c: &Container, env: &Env) -> Option<Option<Term>> {
-    max_connections_of(&command_words(c), env)
+/// `max_connections` of a PostgreSQL server: `-c max_connections=N` on
+/// its command line (which overrides the file, as in PostgreSQL), else the
+/// postgresql.conf it runs with, else `POSTGRESQL_MAX_CONNECTIONS`
+/// (Bitnami images); `Some(None)` when written but unreadable.
+fn pg_max_connections(
+    words: &[&str],
+    env: &Env,
+    conf: Option<&(&PostgresConf, String)>,
+) -> Option<Option<Term>> {
+    if let Some(found) = max_connections_of(words, &Env::new()) {
+        return Some(found);
+    }
+    if let Some((c, label)) = conf {
+        match c.max_connections {
+            Val::Set(n, span) => {
+                return Some((n <= MAX_COUNT).then(|| Term {
+                    value: n,
+                    source: label.clone(),
+                    span: Some(span),
+                }));
+            }
+            Val::Invalid(_) => return Some(None),
+            Val::Absent => {}
+        }
+    }
+    max_connections_of(&[], env)
+}
+
+/// Where a PostgreSQL server reads its postgresql.conf from: a
+/// `config_file=` on its command line, else, for Bitnami images, the
+/// custom configuration paths their documentation names.
+fn pg_config_paths(words: &[&str], image: &str) -> Vec<String> {
+    let written: Vec<String> = words
+        .iter()
+        .filter_map(|w| {
+            let w = w.trim_matches(|c| c == '"' || c == '\'');
+            let w = w.strip_prefix("--").unwrap_or(w);
+            w.strip_prefix("config_file=")
+                .or_else(|| w.strip_prefix("config-file="))
+        })
+        .filter(|p| !p.is_empty() && !p.contains('$'))
+        .map(str::to_string)
+        .collect();
+    if !written.is_empty() || !image.contains("bitnami/") {
+        return written;
+    }
+    vec![
+        "/bitnami/postgresql/conf/postgresql.conf".into(),
+        "/opt/bitnami/postgresql/conf/postgresql.conf".into(),
+    ]
 }
 
 /// A written `max_connections`, PostgreSQL's default when none is written,
@@ -693,7 +755,12 @@ impl Capacity {
         compose: &[ComposeService],
         redis_confs: &[RedisConf],
         generated: &[GeneratedConfigMap],
+        postgres_confs: &[PostgresConf],
     ) -> Capacity {
+        let pg_confs = Mounted::new(
+            postgres_confs.iter().map(|c| (c, &c.path, &c.config_map)),
+            generated,
+        );
         let cm_index: HashMap<(String, String), &ConfigMap> = config_maps
             .iter()
             .map(|c| ((c.namespace.clone(), c.meta.name.clone()), c))
@@ -759,8 +826,17 @@ impl Capacity {
             let Some(envs) = envs.get(wi) else { continue };
             for (c, env) in w.pod.running_containers().zip(envs) {
                 let image = c.image_name().unwrap_or("");
+                let words = command_words(c);
+                let pg_conf = if is_postgres_image(image) {
+                    pg_config_paths(&words, image)
+                        .iter()
+                        .find_map(|p| pg_confs.of_container(w, c, p))
+                } else {
+                    None
+                };
                 let (engine, max_connections, reserve) = if is_postgres_image(image) {
-                    let Some(m) = or_default_max(container_max_connections(c, env)) else {
+                    let found = pg_max_connections(&words, env, pg_conf.as_ref());
+                    let Some(m) = or_default_max(found) else {
                         continue;
                     };
                     (Engine::Postgres, m, PG_SUPERUSER_RESERVED)
@@ -775,12 +851,12 @@ impl Capacity {
                 let index = servers.len();
                 let names = services_of(wi);
                 if engine == Engine::Postgres {
-                    let words = command_words(c);
-                    if let Some(link) = standby_link(&words, env, &names, &w.meta.name) {
+                    let link = standby_link(&words, env, &names, &w.meta.name, pg_conf.as_ref());
+                    if let Some(link) = link {
                         pending.push((index, link, Scope::Namespace(w.namespace.clone())));
                     }
                     let mounts = c.volume_mounts.iter().map(|(_, m)| m.as_str());
-                    if config_file_hint(&words, mounts) {
+                    if pg_conf.is_none() && config_file_hint(&words, mounts) {
                         config_hinted.insert(index);
                     }
                 }
@@ -877,6 +953,7 @@ impl Capacity {
             &mut clients,
             &mut pgbouncer_clients,
             (&mut pending, &mut config_hinted),
+            &pg_confs,
         );
         let standbys = pending
             .into_iter()
@@ -923,7 +1000,7 @@ impl Capacity {
                 topics.push(command_topic(&meta, topic, partitions, s.name_span));
             }
         }
-        let redis_confs = RedisConfs::new(redis_confs, generated);
+        let redis_confs = mounted_redis_confs(redis_confs, generated);
         let (redis_servers, redis_clients) =
             redis_links(workloads, &services_of, &envs, compose, &redis_confs);
         Capacity {
@@ -1003,6 +1080,7 @@ fn compose_capacity(
     clients: &mut Vec<DbClient>,
     pgbouncer_clients: &mut Vec<(PoolerHost, DbClient)>,
     (pending, config_hinted): (&mut Vec<(usize, StandbyLink, Scope)>, &mut HashSet<usize>),
+    pg_confs: &Mounted<'_, PostgresConf>,
 ) -> HashMap<(FileId, String), usize> {
     // (compose file, service name) → server.
     let mut hosts: HashMap<(crate::source::FileId, &str), usize> = HashMap::new();
@@ -1020,8 +1098,16 @@ fn compose_capacity(
     for s in compose {
         let image = s.image.as_ref().map_or("", |i| i.text.as_str());
         let words: Vec<&str> = s.argv().flat_map(str::split_whitespace).collect();
+        let pg_conf = if is_postgres_image(image) {
+            pg_config_paths(&words, image)
+                .iter()
+                .find_map(|p| pg_confs.of_compose(s, p))
+        } else {
+            None
+        };
         let (engine, max_connections, reserve) = if is_postgres_image(image) {
-            let Some(m) = or_default_max(max_connections_of(&words, &compose_env(s))) else {
+            let found = pg_max_connections(&words, &compose_env(s), pg_conf.as_ref());
+            let Some(m) = or_default_max(found) else {
                 continue;
             };
             (Engine::Postgres, m, PG_SUPERUSER_RESERVED)
@@ -1035,10 +1121,12 @@ fn compose_capacity(
         };
         if engine == Engine::Postgres {
             let index = servers.len();
-            if let Some(link) = standby_link(&words, &compose_env(s), &[], &s.name) {
+            let link = standby_link(&words, &compose_env(s), &[], &s.name, pg_conf.as_ref());
+            if let Some(link) = link {
                 pending.push((index, link, Scope::Compose(s.file)));
             }
-            if config_file_hint(&words, s.volumes.iter().map(|v| v.target.as_str())) {
+            let mounts = s.volumes.iter().map(|v| v.target.as_str());
+            if pg_conf.is_none() && config_file_hint(&words, mounts) {
                 config_hinted.insert(index);
             }
         }
@@ -1191,25 +1279,29 @@ fn redis_config_arg<'w>(words: &[&'w str]) -> Option<&'w str> {
     (!arg.starts_with('-') && !arg.contains('$') && !arg.is_empty()).then_some(arg)
 }
 
-/// redis.conf files of the tree (not sentinel.conf), by where a server
-/// can find them.
-struct RedisConfs<'a> {
+/// Config files of the tree by where a container can find them: on the
+/// host (compose bind mounts) or as a ConfigMap key.
+struct Mounted<'a, T> {
     /// Normalised path → the file.
-    by_path: HashMap<PathBuf, &'a RedisConf>,
+    by_path: HashMap<PathBuf, &'a T>,
     /// (ConfigMap, key) → the namespace as written and the file.
-    by_key: ByKey<'a>,
+    by_key: ByKey<'a, T>,
 }
 
 /// (ConfigMap, key) → the namespace as written and the file.
-type ByKey<'a> = HashMap<(String, String), Vec<(Option<String>, &'a RedisConf)>>;
+type ByKey<'a, T> = HashMap<(String, String), Vec<(Option<String>, &'a T)>>;
 
-impl<'a> RedisConfs<'a> {
-    fn new(confs: &'a [RedisConf], generated: &[GeneratedConfigMap]) -> Self {
+impl<'a, T> Mounted<'a, T> {
+    /// `files`: each file with its path and the ConfigMap that holds it.
+    fn new(
+        files: impl Iterator<Item = (&'a T, &'a PathBuf, &'a Option<(Option<String>, String)>)>,
+        generated: &[GeneratedConfigMap],
+    ) -> Self {
         let mut by_path = HashMap::new();
-        let mut by_key: ByKey<'a> = HashMap::new();
-        for c in confs.iter().filter(|c| !c.sentinel) {
-            let key = c.path.file_name().map(|n| n.to_string_lossy().to_string());
-            match (&c.config_map, key) {
+        let mut by_key: ByKey<'a, T> = HashMap::new();
+        for (c, path, config_map) in files {
+            let key = path.file_name().map(|n| n.to_string_lossy().to_string());
+            match (config_map, key) {
                 (Some((ns, cm)), Some(key)) => {
                     by_key
                         .entry((cm.clone(), key))
@@ -1217,7 +1309,7 @@ impl<'a> RedisConfs<'a> {
                         .push((ns.clone(), c));
                 }
                 _ => {
-                    by_path.insert(normalize(&c.path), c);
+                    by_path.insert(normalize(path), c);
                 }
             }
         }
@@ -1232,13 +1324,12 @@ impl<'a> RedisConfs<'a> {
                     .push((g.namespace.clone(), *c));
             }
         }
-        RedisConfs { by_path, by_key }
+        Mounted { by_path, by_key }
     }
 
-    /// The redis.conf a compose service runs with: the file its command
-    /// names, found through its bind mounts; with a label for messages.
-    fn of_compose(&self, s: &ComposeService, words: &[&str]) -> Option<(&'a RedisConf, String)> {
-        let arg = redis_config_arg(words)?;
+    /// The file a compose service finds at `arg`, through its bind mounts
+    /// of the file or a directory above it; with its file name.
+    fn of_compose(&self, s: &ComposeService, arg: &str) -> Option<(&'a T, String)> {
         s.volumes.iter().find_map(|v| {
             let target = v.target.trim_end_matches('/');
             let host = s.bind_source(v)?;
@@ -1247,22 +1338,17 @@ impl<'a> RedisConfs<'a> {
             } else {
                 host.join(arg.strip_prefix(target)?.strip_prefix('/')?)
             };
-            let c = self.by_path.get(&normalize(&file))?;
-            let name = c.path.file_name()?.to_string_lossy().to_string();
+            let file = normalize(&file);
+            let c = self.by_path.get(&file)?;
+            let name = file.file_name()?.to_string_lossy().to_string();
             Some((*c, name))
         })
     }
 
-    /// The redis.conf a container runs with: the file its command names,
-    /// found in a ConfigMap volume it mounts (the directory, or the key
-    /// itself with `subPath`).
-    fn of_container(
-        &self,
-        w: &Workload,
-        c: &Container,
-        words: &[&str],
-    ) -> Option<(&'a RedisConf, String)> {
-        let arg = redis_config_arg(words)?;
+    /// The file a container finds at `arg`, in a ConfigMap volume it
+    /// mounts (the directory, or the key itself with `subPath`); with
+    /// `key of ConfigMap name`.
+    fn of_container(&self, w: &Workload, c: &Container, arg: &str) -> Option<(&'a T, String)> {
         c.volume_mounts.iter().find_map(|(volume, mount)| {
             let mount = mount.trim_end_matches('/');
             let cm = w
@@ -1284,6 +1370,22 @@ impl<'a> RedisConfs<'a> {
             Some((conf, format!("{key} of ConfigMap {cm}")))
         })
     }
+}
+
+/// redis.conf files (not sentinel.conf).
+type RedisConfs<'a> = Mounted<'a, RedisConf>;
+
+fn mounted_redis_confs<'a>(
+    confs: &'a [RedisConf],
+    generated: &[GeneratedConfigMap],
+) -> RedisConfs<'a> {
+    Mounted::new(
+        confs
+            .iter()
+            .filter(|c| !c.sentinel)
+            .map(|c| (c, &c.path, &c.config_map)),
+        generated,
+    )
 }
 
 /// The host of a `redis://` or `rediss://` URL.
@@ -1356,7 +1458,7 @@ fn redis_links(
             continue;
         };
         let words = command_words(c);
-        let conf = confs.of_container(w, c, &words);
+        let conf = redis_config_arg(&words).and_then(|arg| confs.of_container(w, c, arg));
         let Some(Some(maxclients)) = redis_maxclients(&words, conf) else {
             continue;
         };
@@ -1372,7 +1474,8 @@ fn redis_links(
             continue;
         }
         let words: Vec<&str> = s.argv().flat_map(str::split_whitespace).collect();
-        let Some(Some(maxclients)) = redis_maxclients(&words, confs.of_compose(s, &words)) else {
+        let conf = redis_config_arg(&words).and_then(|arg| confs.of_compose(s, arg));
+        let Some(Some(maxclients)) = redis_maxclients(&words, conf) else {
             continue;
         };
         compose_hosts.insert((s.file, s.name.as_str()), servers.len());
@@ -1687,7 +1790,7 @@ mod tests {
                 .collect()
         };
         let host = |words: &[&str], e: &Env, own: &str| {
-            standby_link(words, e, &[], own).map(|l| (l.host, l.via))
+            standby_link(words, e, &[], own, None).map(|l| (l.host, l.via))
         };
         let none = Env::new();
         assert_eq!(
@@ -1721,6 +1824,18 @@ mod tests {
             ("REPMGR_NODE_NETWORK_NAME", "pg-0"),
         ]);
         assert_eq!(host(&[], &named, "other"), None);
+        assert_eq!(
+            pg_config_paths(
+                &["postgres", "-c", "'config_file=/etc/pg.conf'"],
+                "postgres:16"
+            ),
+            ["/etc/pg.conf"]
+        );
+        assert_eq!(
+            pg_config_paths(&["postgres"], "bitnami/postgresql:16").len(),
+            2
+        );
+        assert!(pg_config_paths(&["postgres"], "postgres:16").is_empty());
         assert!(config_file_hint(
             &["postgres", "-c", "config_file=/etc/pg.conf"],
             [].into_iter()

@@ -313,6 +313,7 @@ impl Model {
             &facts.compose_services,
             &facts.redis,
             &facts.generated_config_maps,
+            &facts.postgres_confs,
         );
         capacity.config_maps = config_maps;
         capacity.databases = databases;

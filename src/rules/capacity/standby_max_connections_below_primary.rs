@@ -67,7 +67,7 @@ pub fn check(model: &Model, out: &mut Findings) {
         if own.value >= theirs.value {
             continue;
         }
-        let via = format!("{} {}", st.link.via, st.link.host);
+        let via = format!("{}: {}", st.link.via, st.link.host);
         let f = out.report(
             StandbyMaxConnectionsBelowPrimary {
                 standby: standby.display.clone(),
@@ -88,7 +88,7 @@ pub fn check(model: &Model, out: &mut Findings) {
             ),
         );
         if let Some(span) = st.link.span {
-            f.related(span, format!("{via}: the standby's primary"));
+            f.related(span, format!("the standby's primary ({via})"));
         }
     }
 }
