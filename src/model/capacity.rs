@@ -632,7 +632,7 @@ pub fn is_pgbouncer_image(image: &str) -> bool {
     let name = image.split('@').next().unwrap_or(image);
     let repo = name.rsplit('/').next().unwrap_or(name);
     let repo = repo.split(':').next().unwrap_or(repo);
-    repo.contains("pgbouncer")
+    repo.contains("pgbouncer") && !repo.contains("exporter")
 }
 
 /// `max_connections` of a PostgreSQL server: `-c max_connections=N` on
