@@ -532,13 +532,15 @@ enum Scope {
 
 /// The primary a PostgreSQL server replicates from, when it is a standby:
 /// `primary_conninfo` with a `host=` on its command line (`-c
-/// primary_conninfo=…`); Bitnami's `POSTGRESQL_REPLICATION_MODE=slave`
-/// with `POSTGRESQL_MASTER_HOST` (or `POSTGRESQL_PRIMARY_HOST`); or
-/// Bitnami repmgr's `REPMGR_PRIMARY_HOST` when it names another node than
-/// this one (`REPMGR_NODE_NETWORK_NAME`, else the server's own names).
+/// primary_conninfo=…`) or in its postgresql.conf; and for Bitnami images
+/// (only they read these variables), `POSTGRESQL_REPLICATION_MODE=slave`
+/// with `POSTGRESQL_MASTER_HOST` (or `POSTGRESQL_PRIMARY_HOST`, and the
+/// `POSTGRES_` aliases), or repmgr's `REPMGR_PRIMARY_HOST` when it names
+/// another node than this one (`REPMGR_NODE_NETWORK_NAME`, else the
+/// server's own names).
 fn standby_link(
     words: &[&str],
-    env: &Env,
+    (env, bitnami): (&Env, bool),
     names: &[String],
     own: &str,
     conf: Option<&(&PostgresConf, String)>,
@@ -571,15 +573,25 @@ fn standby_link(
             span: Some(*span),
         });
     }
+    if !bitnami {
+        return None;
+    }
     let value = |name: &str| -> Option<(&str, Span)> {
         env.get(name)?
             .as_ref()
             .map(|(v, s)| (v.trim(), *s))
             .filter(|(v, _)| !v.is_empty() && !v.contains('$'))
     };
-    let mode = value("POSTGRESQL_REPLICATION_MODE").map(|(m, _)| m.to_ascii_lowercase());
+    let mode = value("POSTGRESQL_REPLICATION_MODE")
+        .or_else(|| value("POSTGRES_REPLICATION_MODE"))
+        .map(|(m, _)| m.to_ascii_lowercase());
     if matches!(mode.as_deref(), Some("slave" | "replica" | "standby")) {
-        for var in ["POSTGRESQL_MASTER_HOST", "POSTGRESQL_PRIMARY_HOST"] {
+        for var in [
+            "POSTGRESQL_MASTER_HOST",
+            "POSTGRESQL_PRIMARY_HOST",
+            "POSTGRES_MASTER_HOST",
+            "POSTGRES_PRIMARY_HOST",
+        ] {
             if let Some((host, span)) = value(var) {
                 return Some(StandbyLink {
                     host: host.to_string(),
@@ -663,6 +675,28 @@ fn pg_max_connections(
     max_connections_of(&[], env)
 }
 
+/// The (namespace, Service) of a StatefulSet pod's DNS name
+/// `<name>-<ordinal>.<service>[.<namespace>[.svc…]]`.
+fn pod_dns_service(host: &str, default_ns: &str) -> Option<(String, String)> {
+    let labels: Vec<&str> = host.trim_end_matches('.').split('.').collect();
+    let (pod, svc) = (labels.first()?, labels.get(1)?);
+    let (_, ordinal) = pod.rsplit_once('-')?;
+    if ordinal.is_empty() || !ordinal.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let ns = match labels.get(2) {
+        Some(&"svc") | None => default_ns,
+        Some(ns) => ns,
+    };
+    Some((ns.to_string(), svc.to_string()))
+}
+
+/// Whether an image is one of Bitnami's (which read `POSTGRESQL_*` and
+/// `REPMGR_*` variables).
+fn is_bitnami_image(image: &str) -> bool {
+    image.contains("bitnami/") || image.contains("bitnamilegacy/")
+}
+
 /// Where a PostgreSQL server reads its postgresql.conf from: a
 /// `config_file=` on its command line, else, for Bitnami images, the
 /// custom configuration paths their documentation names.
@@ -678,7 +712,7 @@ fn pg_config_paths(words: &[&str], image: &str) -> Vec<String> {
         .filter(|p| !p.is_empty() && !p.contains('$'))
         .map(str::to_string)
         .collect();
-    if !written.is_empty() || !image.contains("bitnami/") {
+    if !written.is_empty() || !is_bitnami_image(image) {
         return written;
     }
     vec![
@@ -851,7 +885,13 @@ impl Capacity {
                 let index = servers.len();
                 let names = services_of(wi);
                 if engine == Engine::Postgres {
-                    let link = standby_link(&words, env, &names, &w.meta.name, pg_conf.as_ref());
+                    let link = standby_link(
+                        &words,
+                        (env, is_bitnami_image(image)),
+                        &names,
+                        &w.meta.name,
+                        pg_conf.as_ref(),
+                    );
                     if let Some(link) = link {
                         pending.push((index, link, Scope::Namespace(w.namespace.clone())));
                     }
@@ -962,8 +1002,12 @@ impl Capacity {
                     Some(&p) => p,
                     None => match &scope {
                         Scope::Namespace(ns) => {
-                            let (svc, ns) = service_of(&link.host, ns)?;
-                            *hosts.get(&(ns, svc))?
+                            let direct = service_of(&link.host, ns)
+                                .and_then(|(svc, ns)| hosts.get(&(ns, svc)).copied());
+                            match direct {
+                                Some(p) => p,
+                                None => *hosts.get(&pod_dns_service(&link.host, ns)?)?,
+                            }
                         }
                         Scope::Compose(file) => {
                             *compose_pg_hosts.get(&(*file, link.host.clone()))?
@@ -1121,7 +1165,9 @@ fn compose_capacity(
         };
         if engine == Engine::Postgres {
             let index = servers.len();
-            let link = standby_link(&words, &compose_env(s), &[], &s.name, pg_conf.as_ref());
+            let env = compose_env(s);
+            let bitnami = (&env, is_bitnami_image(image));
+            let link = standby_link(&words, bitnami, &[], &s.name, pg_conf.as_ref());
             if let Some(link) = link {
                 pending.push((index, link, Scope::Compose(s.file)));
             }
@@ -1790,7 +1836,7 @@ mod tests {
                 .collect()
         };
         let host = |words: &[&str], e: &Env, own: &str| {
-            standby_link(words, e, &[], own, None).map(|l| (l.host, l.via))
+            standby_link(words, (e, true), &[], own, None).map(|l| (l.host, l.via))
         };
         let none = Env::new();
         assert_eq!(
@@ -1819,6 +1865,11 @@ mod tests {
         let repmgr = env(&[("REPMGR_PRIMARY_HOST", "pg-0.pg-headless")]);
         assert_eq!(host(&[], &repmgr, "pg-0"), None);
         assert!(host(&[], &repmgr, "pg-1").is_some());
+        assert_eq!(
+            standby_link(&[], (&slave, false), &[], "r", None),
+            None,
+            "the official image ignores Bitnami's variables"
+        );
         let named = env(&[
             ("REPMGR_PRIMARY_HOST", "pg-0"),
             ("REPMGR_NODE_NETWORK_NAME", "pg-0"),
@@ -1848,6 +1899,20 @@ mod tests {
             &[],
             ["/var/lib/postgresql/data"].into_iter()
         ));
+    }
+
+    #[test]
+    fn statefulset_pod_names() {
+        assert_eq!(
+            pod_dns_service("pg-0.pg-headless", "db"),
+            Some(("db".into(), "pg-headless".into()))
+        );
+        assert_eq!(
+            pod_dns_service("pg-12.pg.data.svc.cluster.local", "db"),
+            Some(("data".into(), "pg".into()))
+        );
+        assert_eq!(pod_dns_service("pg.db", "db"), None);
+        assert_eq!(pod_dns_service("pg-x.db", "db"), None);
     }
 
     #[test]
