@@ -81,7 +81,7 @@ impl Violation for PgbouncerPoolExceedsMaxConnections {
 
     fn subject(&self) -> String {
         match self {
-            Self::ServerSide { pooler, .. } => format!("{pooler}/server"),
+            Self::ServerSide { pooler, server, .. } => format!("{pooler}/server/{server}"),
             Self::ClientSide { pooler, .. } => format!("{pooler}/clients"),
         }
     }
