@@ -572,6 +572,8 @@ fn process(file: &SourceFile, max_size: u64) -> FileResult {
                 file.kind,
                 FileKind::RedisConf
                     | FileKind::SentinelConf
+                    | FileKind::PgbouncerIni
+                    | FileKind::PostgresConf
                     | FileKind::ZooCfg
                     | FileKind::Sql
                     | FileKind::EnvFile
@@ -649,9 +651,11 @@ fn inline_suppressions(file: &SourceFile, text: &str, result: &mut FileResult) {
     let comments = match file.kind {
         FileKind::Nginx => crate::comments::hash::scan(text, Syntax::Braces),
         FileKind::Haproxy => crate::comments::hash::scan(text, Syntax::Sections(HAPROXY_SECTIONS)),
-        FileKind::RedisConf | FileKind::SentinelConf | FileKind::ZooCfg => {
-            crate::comments::hash::scan(text, Syntax::Lines)
-        }
+        FileKind::RedisConf
+        | FileKind::SentinelConf
+        | FileKind::ZooCfg
+        | FileKind::PgbouncerIni
+        | FileKind::PostgresConf => crate::comments::hash::scan(text, Syntax::Lines),
         FileKind::ClickhouseXml => crate::comments::xml::scan(text),
         _ => return,
     };

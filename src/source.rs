@@ -108,6 +108,8 @@ impl FileKind {
                 | FileKind::ClickhouseXml
                 | FileKind::RedisConf
                 | FileKind::SentinelConf
+                | FileKind::PgbouncerIni
+                | FileKind::PostgresConf
                 | FileKind::ZooCfg
                 | FileKind::Sql
                 | FileKind::EnvFile

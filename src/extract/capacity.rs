@@ -282,7 +282,16 @@ pub fn extract(obj: Y<'_, '_>, meta: &ObjectMeta, file: FileId, facts: &mut Fact
         ("postgresql.cnpg.io", "Pooler") => {
             let spec = obj.get("spec");
             let params = spec.and_then(|s| s.path(&["pgbouncer", "parameters"]));
-            let setting = |name: &str, default: i64| parameter(params, name, default, file);
+            // Findings point at the parameter's key.
+            let setting = |name: &str, default: i64| {
+                let key = params
+                    .and_then(|p| p.entry(name))
+                    .map(|(k, _)| span(file, k));
+                parameter(params, name, default, file).map(|s| Setting {
+                    span: s.span.and(key),
+                    ..s
+                })
+            };
             let instances = match spec.and_then(|s| s.entry("instances")) {
                 None => Some(Setting::default_of(1)),
                 Some((k, v)) => v.as_i64().filter(|n| *n >= 0).map(|value| Setting {

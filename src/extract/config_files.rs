@@ -6,10 +6,10 @@
 use std::path::{Path, PathBuf};
 
 use crate::formats::yaml::{Y, YamlFile};
-use crate::formats::{conf, xml};
+use crate::formats::{conf, ini, xml};
 use crate::source::{FileKind, SourceFile, Span};
 
-use super::{Facts, clickhouse, compose, redis, zookeeper};
+use super::{Facts, clickhouse, compose, pgbouncer, postgres, redis, zookeeper};
 
 /// A file that could not be read as its format requires (SL901).
 #[derive(Clone, Debug)]
@@ -57,6 +57,47 @@ pub fn read(file: &SourceFile, text: &str, facts: &mut Facts) -> Vec<Problem> {
                 file.path.clone(),
             ));
             Vec::new()
+        }
+        FileKind::PgbouncerIni => {
+            let parsed = ini::parse(text, file.id);
+            let problems = parsed
+                .errors
+                .iter()
+                .map(|e| Problem {
+                    span: Span::new(file.id, e.pos, e.pos),
+                    message: format!("invalid pgbouncer.ini line: {}", e.message),
+                    help: "fix the line: PgBouncer refuses to load a config it cannot parse".into(),
+                    subject: "syntax".into(),
+                })
+                .collect();
+            facts
+                .pgbouncer
+                .push(pgbouncer::extract(parsed, file.id, file.path.clone()));
+            problems
+        }
+        FileKind::PostgresConf => {
+            let parsed = postgres::parse(text, file.id);
+            // Only a file named like PostgreSQL's own is surely one: a
+            // `.conf` recognised by a `max_connections =` line may belong
+            // to another program.
+            let problems = if name.to_ascii_lowercase().contains("postgres") {
+                parsed
+                    .errors
+                    .iter()
+                    .map(|e| Problem {
+                        span: Span::new(file.id, e.pos, e.pos),
+                        message: format!("invalid postgresql.conf line: {}", e.message),
+                        help: "fix the line: PostgreSQL refuses to start with a syntax error in its configuration file".into(),
+                        subject: "syntax".into(),
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            facts
+                .postgres_confs
+                .push(postgres::extract(parsed, file.id, file.path.clone()));
+            problems
         }
         FileKind::Sql => {
             if let Some(offset) = replicated_engine(text) {
@@ -226,7 +267,8 @@ pub fn replicated_engine(sql: &str) -> Option<usize> {
 }
 
 /// Server configs held in a ConfigMap's `data`: `sentinel.conf`,
-/// `redis.conf`, `zoo.cfg`, ClickHouse `*.xml`. Each is parsed where it
+/// `redis.conf`, `zoo.cfg`, `pgbouncer.ini`, `postgresql.conf`, ClickHouse
+/// `*.xml`. Each is parsed where it
 /// stands in the YAML file, so findings point into the ConfigMap.
 fn config_map(file: &SourceFile, text: &str, cm: Y<'_, '_>, facts: &mut Facts) {
     let Some(name) = cm.path(&["metadata", "name"]).and_then(|n| n.as_text()) else {
@@ -248,6 +290,16 @@ fn config_map(file: &SourceFile, text: &str, cm: Y<'_, '_>, facts: &mut Facts) {
             && (lower.starts_with("redis") || lower.starts_with("valkey"))
         {
             FileKind::RedisConf
+        } else if lower.ends_with(".ini")
+            && (lower.contains("pgbouncer")
+                || value.lines().any(|l| {
+                    let l = l.trim();
+                    l.starts_with("[pgbouncer]") || l.starts_with("[databases]")
+                }))
+        {
+            FileKind::PgbouncerIni
+        } else if lower.starts_with("postgresql") && lower.ends_with(".conf") {
+            FileKind::PostgresConf
         } else if lower.starts_with("zoo") && lower.ends_with(".cfg") {
             FileKind::ZooCfg
         } else if lower.ends_with(".xml") && value.trim_start().starts_with('<') {
@@ -277,11 +329,19 @@ fn config_map(file: &SourceFile, text: &str, cm: Y<'_, '_>, facts: &mut Facts) {
             contents: None,
         };
         let before = facts.redis.len();
+        let before_ini = facts.pgbouncer.len();
+        let before_pg = facts.postgres_confs.len();
         // Problems of embedded text are the ConfigMap's consumers' concern;
         // the facts that could be read are kept.
         let _ = read(&embedded, &placed, facts);
         for r in facts.redis.iter_mut().skip(before) {
             r.config_map = Some((namespace.clone(), name.to_string()));
+        }
+        for p in facts.pgbouncer.iter_mut().skip(before_ini) {
+            p.config_map = Some((namespace.clone(), name.to_string()));
+        }
+        for p in facts.postgres_confs.iter_mut().skip(before_pg) {
+            p.config_map = Some((namespace.clone(), name.to_string()));
         }
     }
 }

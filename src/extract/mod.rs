@@ -10,6 +10,8 @@ pub mod haproxy;
 pub mod k8s;
 pub mod nginx;
 pub mod operators;
+pub mod pgbouncer;
+pub mod postgres;
 pub mod proxy;
 pub mod redis;
 pub mod zookeeper;
@@ -43,6 +45,8 @@ pub struct Facts {
     /// ClickHouse config files, merged by the model.
     pub clickhouse: Vec<clickhouse::ConfigFile>,
     pub redis: Vec<redis::RedisConf>,
+    pub pgbouncer: Vec<pgbouncer::PgbouncerIni>,
+    pub postgres_confs: Vec<postgres::PostgresConf>,
     pub compose_services: Vec<compose::Service>,
     /// `--scale SERVICE=N` written anywhere in the YAML of the tree.
     pub compose_scale_commands: Vec<compose::ScaleCommand>,
@@ -94,6 +98,8 @@ impl Facts {
         self.k8s_objects += other.k8s_objects;
         self.clickhouse.append(&mut other.clickhouse);
         self.redis.append(&mut other.redis);
+        self.pgbouncer.append(&mut other.pgbouncer);
+        self.postgres_confs.append(&mut other.postgres_confs);
         self.compose_services.append(&mut other.compose_services);
         self.compose_scale_commands
             .append(&mut other.compose_scale_commands);

@@ -2,6 +2,7 @@
 
 pub mod conf;
 pub mod haproxy;
+pub mod ini;
 pub mod nginx;
 pub mod xml;
 pub mod yaml;

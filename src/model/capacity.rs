@@ -4,15 +4,20 @@
 //! reads. Every link is a hash lookup; a fact that cannot be read is left
 //! out, so the rules built on it stay silent instead of guessing.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
 
+use crate::extract::Val;
 use crate::extract::capacity::{
     ConfigMap, Database, DatabaseKind, KafkaCluster, KafkaNodePool, KafkaTopic, PG_MAX_CONNECTIONS,
     PG_RESERVED, PG_SUPERUSER_RESERVED, Pooler, Setting,
 };
-use crate::extract::compose::Service as ComposeService;
+use crate::extract::compose::{Service as ComposeService, normalize};
+use crate::extract::config_files::GeneratedConfigMap;
 use crate::extract::k8s::{Container, EnvSource, Workload};
-use crate::source::Span;
+use crate::extract::postgres::PostgresConf;
+use crate::extract::redis::RedisConf;
+use crate::source::{FileId, Span};
 
 /// Values above this are not believed (a typo or a unit mix-up): the fact
 /// is left out instead of producing absurd sums.
@@ -483,12 +488,240 @@ pub struct Capacity {
     /// Redis servers (`max_connections` holds `maxclients`) and their clients.
     pub redis_servers: Vec<DbServer>,
     pub redis_clients: Vec<DbClient>,
+    /// How clients reach `servers`: (namespace, Service) of Kubernetes
+    /// servers, (compose file, service name) of compose servers, and hosts
+    /// declared in the config (lowercase).
+    pub pg_hosts: HashMap<(String, String), usize>,
+    pub compose_pg_hosts: HashMap<(FileId, String), usize>,
+    pub external_hosts: HashMap<String, usize>,
+    /// Clients that connect to a PgBouncer workload or compose service
+    /// (one configured by a pgbouncer.ini rather than a CNPG Pooler).
+    pub pgbouncer_clients: Vec<(PoolerHost, DbClient)>,
+    /// PostgreSQL servers that replicate from another server of the tree.
+    pub standbys: Vec<Standby>,
+    /// PostgreSQL servers that may read their settings from a config file
+    /// scalelint does not read (`config_file=` on the command line, a
+    /// mounted `postgresql.conf` or `conf` directory): a default there is
+    /// not known.
+    pub config_hinted: HashSet<usize>,
 }
 
-/// `max_connections` of a postgres container: `-c max_connections=N` in its
-/// command or args, else `POSTGRESQL_MAX_CONNECTIONS` (Bitnami images).
-fn container_max_connections(c: &Container, env: &Env) -> Option<Option<Term>> {
-    max_connections_of(&command_words(c), env)
+/// How a standby names its primary.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StandbyLink {
+    /// The primary's host as written.
+    pub host: String,
+    /// `POSTGRESQL_MASTER_HOST`, `REPMGR_PRIMARY_HOST`, `primary_conninfo`.
+    pub via: String,
+    /// Where it is written (`None` inside a command line).
+    pub span: Option<Span>,
+}
+
+/// A PostgreSQL hot standby and its primary (indexes into `servers`).
+#[derive(Clone, Debug)]
+pub struct Standby {
+    pub server: usize,
+    pub primary: usize,
+    pub link: StandbyLink,
+}
+
+/// Where a host is looked up.
+enum Scope {
+    /// Service names of one namespace.
+    Namespace(String),
+    /// Service names of one compose file.
+    Compose(FileId),
+}
+
+/// The primary a PostgreSQL server replicates from, when it is a standby:
+/// `primary_conninfo` with a `host=` on its command line (`-c
+/// primary_conninfo=…`) or in its postgresql.conf; and for Bitnami images
+/// (only they read these variables), `POSTGRESQL_REPLICATION_MODE=slave`
+/// with `POSTGRESQL_MASTER_HOST` (or `POSTGRESQL_PRIMARY_HOST`, and the
+/// `POSTGRES_` aliases), or repmgr's `REPMGR_PRIMARY_HOST` when it names
+/// another node than this one (`REPMGR_NODE_NETWORK_NAME`, else the
+/// server's own names).
+fn standby_link(
+    words: &[&str],
+    (env, bitnami): (&Env, bool),
+    names: &[String],
+    own: &str,
+    conf: Option<&(&PostgresConf, String)>,
+) -> Option<StandbyLink> {
+    if let Some(i) = words.iter().position(|w| w.contains("primary_conninfo=")) {
+        let first = words
+            .get(i)
+            .and_then(|w| w.split_once("primary_conninfo="))
+            .map_or("", |(_, v)| v);
+        let rest = words.get(i + 1..).unwrap_or(&[]);
+        let host = std::iter::once(first)
+            .chain(rest.iter().copied().take_while(|w| !w.starts_with('-')))
+            .map(|w| w.trim_matches(|c| c == '\'' || c == '"'))
+            .find_map(|w| w.strip_prefix("host="))
+            .map(|h| h.split(',').next().unwrap_or(h).to_string());
+        if let Some(host) = host.filter(|h| !h.is_empty() && !h.contains('$')) {
+            return Some(StandbyLink {
+                host,
+                via: "primary_conninfo".into(),
+                span: None,
+            });
+        }
+    }
+    if let Some((c, label)) = conf
+        && let Some((host, span)) = &c.primary_host
+    {
+        return Some(StandbyLink {
+            host: host.clone(),
+            via: format!("primary_conninfo in {label}"),
+            span: Some(*span),
+        });
+    }
+    if !bitnami {
+        return None;
+    }
+    let value = |name: &str| -> Option<(&str, Span)> {
+        env.get(name)?
+            .as_ref()
+            .map(|(v, s)| (v.trim(), *s))
+            .filter(|(v, _)| !v.is_empty() && !v.contains('$'))
+    };
+    let mode = value("POSTGRESQL_REPLICATION_MODE")
+        .or_else(|| value("POSTGRES_REPLICATION_MODE"))
+        .map(|(m, _)| m.to_ascii_lowercase());
+    if matches!(mode.as_deref(), Some("slave" | "replica" | "standby")) {
+        for var in [
+            "POSTGRESQL_MASTER_HOST",
+            "POSTGRESQL_PRIMARY_HOST",
+            "POSTGRES_MASTER_HOST",
+            "POSTGRES_PRIMARY_HOST",
+        ] {
+            if let Some((host, span)) = value(var) {
+                return Some(StandbyLink {
+                    host: host.to_string(),
+                    via: var.to_string(),
+                    span: Some(span),
+                });
+            }
+        }
+    }
+    let (primary, span) = value("REPMGR_PRIMARY_HOST")?;
+    let is_me = match value("REPMGR_NODE_NETWORK_NAME") {
+        Some((me, _)) => me.eq_ignore_ascii_case(primary),
+        None => {
+            let first = primary.split('.').next().unwrap_or(primary);
+            own.eq_ignore_ascii_case(first) || names.iter().any(|n| n.eq_ignore_ascii_case(first))
+        }
+    };
+    (!is_me).then(|| StandbyLink {
+        host: primary.to_string(),
+        via: "REPMGR_PRIMARY_HOST".into(),
+        span: Some(span),
+    })
+}
+
+/// Whether a PostgreSQL server may take settings from a file: a
+/// `config_file=` on its command line, or a mount of a `postgresql.conf`,
+/// a `conf`/`conf.d` directory (Bitnami reads `…/conf/postgresql.conf`).
+fn config_file_hint<'a>(words: &[&str], mounts: impl Iterator<Item = &'a str>) -> bool {
+    words
+        .iter()
+        .any(|w| w.contains("config_file=") || w.contains("include_dir"))
+        || mounts.into_iter().any(|m| {
+            let m = m.trim_end_matches('/');
+            m.ends_with(".conf") || m.ends_with("/conf") || m.ends_with("conf.d")
+        })
+}
+
+/// A workload or compose service running PgBouncer, which clients name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PoolerHost {
+    /// Index into the model's workloads.
+    Workload(usize),
+    /// Index into the model's compose services.
+    Compose(usize),
+}
+
+/// Whether an image runs PgBouncer (`bitnami/pgbouncer`,
+/// `edoburu/pgbouncer`, `cloudnative-pg/pgbouncer`, …).
+pub fn is_pgbouncer_image(image: &str) -> bool {
+    let name = image.split('@').next().unwrap_or(image);
+    let repo = name.rsplit('/').next().unwrap_or(name);
+    let repo = repo.split(':').next().unwrap_or(repo);
+    repo.contains("pgbouncer") && !repo.contains("exporter")
+}
+
+/// `max_connections` of a PostgreSQL server: `-c max_connections=N` on
+/// its command line (which overrides the file, as in PostgreSQL), else the
+/// postgresql.conf it runs with, else `POSTGRESQL_MAX_CONNECTIONS`
+/// (Bitnami images); `Some(None)` when written but unreadable.
+fn pg_max_connections(
+    words: &[&str],
+    env: &Env,
+    conf: Option<&(&PostgresConf, String)>,
+) -> Option<Option<Term>> {
+    if let Some(found) = max_connections_of(words, &Env::new()) {
+        return Some(found);
+    }
+    if let Some((c, label)) = conf {
+        match c.max_connections {
+            Val::Set(n, span) => {
+                return Some((n <= MAX_COUNT).then(|| Term {
+                    value: n,
+                    source: label.clone(),
+                    span: Some(span),
+                }));
+            }
+            Val::Invalid(_) => return Some(None),
+            Val::Absent => {}
+        }
+    }
+    max_connections_of(&[], env)
+}
+
+/// The (namespace, Service) of a StatefulSet pod's DNS name
+/// `<name>-<ordinal>.<service>[.<namespace>[.svc…]]`.
+fn pod_dns_service(host: &str, default_ns: &str) -> Option<(String, String)> {
+    let labels: Vec<&str> = host.trim_end_matches('.').split('.').collect();
+    let (pod, svc) = (labels.first()?, labels.get(1)?);
+    let (_, ordinal) = pod.rsplit_once('-')?;
+    if ordinal.is_empty() || !ordinal.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let ns = match labels.get(2) {
+        Some(&"svc") | None => default_ns,
+        Some(ns) => ns,
+    };
+    Some((ns.to_string(), svc.to_string()))
+}
+
+/// Whether an image is one of Bitnami's (which read `POSTGRESQL_*` and
+/// `REPMGR_*` variables).
+fn is_bitnami_image(image: &str) -> bool {
+    image.contains("bitnami/") || image.contains("bitnamilegacy/")
+}
+
+/// Where a PostgreSQL server reads its postgresql.conf from: a
+/// `config_file=` on its command line, else, for Bitnami images, the
+/// custom configuration paths their documentation names.
+fn pg_config_paths(words: &[&str], image: &str) -> Vec<String> {
+    let written: Vec<String> = words
+        .iter()
+        .filter_map(|w| {
+            let w = w.trim_matches(|c| c == '"' || c == '\'');
+            let w = w.strip_prefix("--").unwrap_or(w);
+            w.strip_prefix("config_file=")
+                .or_else(|| w.strip_prefix("config-file="))
+        })
+        .filter(|p| !p.is_empty() && !p.contains('$'))
+        .map(str::to_string)
+        .collect();
+    if !written.is_empty() || !is_bitnami_image(image) {
+        return written;
+    }
+    vec![
+        "/bitnami/postgresql/conf/postgresql.conf".into(),
+        "/opt/bitnami/postgresql/conf/postgresql.conf".into(),
+    ]
 }
 
 /// A written `max_connections`, PostgreSQL's default when none is written,
@@ -548,6 +781,7 @@ fn is_postgres_image(image: &str) -> bool {
 impl Capacity {
     /// Links clients to servers. `services_of(wi)` lists the Service names
     /// that route to a workload; `workload_display(wi)` names it.
+    #[allow(clippy::too_many_arguments)]
     pub fn build(
         workloads: &[Workload],
         services_of: impl Fn(usize) -> Vec<String>,
@@ -556,7 +790,14 @@ impl Capacity {
         poolers: Vec<Pooler>,
         topics: Vec<KafkaTopic>,
         compose: &[ComposeService],
+        redis_confs: &[RedisConf],
+        generated: &[GeneratedConfigMap],
+        postgres_confs: &[PostgresConf],
     ) -> Capacity {
+        let pg_confs = Mounted::new(
+            postgres_confs.iter().map(|c| (c, &c.path, &c.config_map)),
+            generated,
+        );
         let cm_index: HashMap<(String, String), &ConfigMap> = config_maps
             .iter()
             .map(|c| ((c.namespace.clone(), c.meta.name.clone()), c))
@@ -593,6 +834,10 @@ impl Capacity {
             });
         }
         let mut pooler_hosts: HashMap<(String, String), usize> = HashMap::new();
+        // PostgreSQL servers that name a primary, to resolve once every
+        // server is known; servers that may read a config file.
+        let mut pending: Vec<(usize, StandbyLink, Scope)> = Vec::new();
+        let mut config_hinted: HashSet<usize> = HashSet::new();
         let poolers: Vec<(Pooler, Option<usize>)> = poolers
             .into_iter()
             .enumerate()
@@ -618,8 +863,17 @@ impl Capacity {
             let Some(envs) = envs.get(wi) else { continue };
             for (c, env) in w.pod.running_containers().zip(envs) {
                 let image = c.image_name().unwrap_or("");
+                let words = command_words(c);
+                let pg_conf = if is_postgres_image(image) {
+                    pg_config_paths(&words, image)
+                        .iter()
+                        .find_map(|p| pg_confs.of_container(w, c, p))
+                } else {
+                    None
+                };
                 let (engine, max_connections, reserve) = if is_postgres_image(image) {
-                    let Some(m) = or_default_max(container_max_connections(c, env)) else {
+                    let found = pg_max_connections(&words, env, pg_conf.as_ref());
+                    let Some(m) = or_default_max(found) else {
                         continue;
                     };
                     (Engine::Postgres, m, PG_SUPERUSER_RESERVED)
@@ -632,7 +886,24 @@ impl Capacity {
                     continue;
                 };
                 let index = servers.len();
-                for svc in services_of(wi) {
+                let names = services_of(wi);
+                if engine == Engine::Postgres {
+                    let link = standby_link(
+                        &words,
+                        (env, is_bitnami_image(image)),
+                        &names,
+                        &w.meta.name,
+                        pg_conf.as_ref(),
+                    );
+                    if let Some(link) = link {
+                        pending.push((index, link, Scope::Namespace(w.namespace.clone())));
+                    }
+                    let mounts = c.volume_mounts.iter().map(|(_, m)| m.as_str());
+                    if pg_conf.is_none() && config_file_hint(&words, mounts) {
+                        config_hinted.insert(index);
+                    }
+                }
+                for svc in names {
                     hosts.entry((w.namespace.clone(), svc)).or_insert(index);
                 }
                 servers.push(DbServer {
@@ -647,8 +918,23 @@ impl Capacity {
                 break;
             }
         }
+        // (namespace, Service) → PgBouncer workload.
+        let mut bouncer_hosts: HashMap<(String, String), usize> = HashMap::new();
+        for (wi, w) in workloads.iter().enumerate() {
+            if w.pod
+                .running_containers()
+                .any(|c| c.image_name().is_some_and(is_pgbouncer_image))
+            {
+                for svc in services_of(wi) {
+                    bouncer_hosts
+                        .entry((w.namespace.clone(), svc))
+                        .or_insert(wi);
+                }
+            }
+        }
         let mut clients = Vec::new();
         let mut pooler_clients = Vec::new();
+        let mut pgbouncer_clients = Vec::new();
         for (wi, w) in workloads.iter().enumerate() {
             let Some(envs) = envs.get(wi) else { continue };
             for (c, env) in w.pod.running_containers().zip(envs) {
@@ -662,13 +948,16 @@ impl Capacity {
                     .into_iter()
                     .find_map(|(host, span, pool, jdbc)| {
                         let server = match external.get(&host.to_ascii_lowercase()) {
-                            Some(&s) => (false, s),
+                            Some(&s) => (Via::Direct, s),
                             None => {
                                 let (svc, ns) = service_of(&host, &w.namespace)?;
                                 let key = (ns, svc);
                                 match hosts.get(&key) {
-                                    Some(&s) => (false, s),
-                                    None => (true, *pooler_hosts.get(&key)?),
+                                    Some(&s) => (Via::Direct, s),
+                                    None => match pooler_hosts.get(&key) {
+                                        Some(&p) => (Via::Pooler, p),
+                                        None => (Via::Bouncer, *bouncer_hosts.get(&key)?),
+                                    },
                                 }
                             }
                         };
@@ -680,13 +969,8 @@ impl Capacity {
                 let Some((pool, overflow)) = pool_size(w, env, url_pool, jdbc) else {
                     continue;
                 };
-                let (through_pooler, server) = server;
-                let list = if through_pooler {
-                    &mut pooler_clients
-                } else {
-                    &mut clients
-                };
-                list.push(DbClient {
+                let (via, server) = server;
+                let client = DbClient {
                     compose: None,
                     workload: wi,
                     container: c.name.clone(),
@@ -695,10 +979,51 @@ impl Capacity {
                     pool,
                     overflow,
                     processes: processes(c, env),
-                });
+                };
+                match via {
+                    Via::Direct => clients.push(client),
+                    Via::Pooler => pooler_clients.push(client),
+                    Via::Bouncer => {
+                        pgbouncer_clients.push((PoolerHost::Workload(server), client));
+                    }
+                }
             }
         }
-        compose_capacity(compose, &external, &mut servers, &mut clients);
+        let compose_pg_hosts = compose_capacity(
+            compose,
+            &external,
+            &mut servers,
+            &mut clients,
+            &mut pgbouncer_clients,
+            (&mut pending, &mut config_hinted),
+            &pg_confs,
+        );
+        let standbys = pending
+            .into_iter()
+            .filter_map(|(server, link, scope)| {
+                let primary = match external.get(&link.host.to_ascii_lowercase()) {
+                    Some(&p) => p,
+                    None => match &scope {
+                        Scope::Namespace(ns) => {
+                            let direct = service_of(&link.host, ns)
+                                .and_then(|(svc, ns)| hosts.get(&(ns, svc)).copied());
+                            match direct {
+                                Some(p) => p,
+                                None => *hosts.get(&pod_dns_service(&link.host, ns)?)?,
+                            }
+                        }
+                        Scope::Compose(file) => {
+                            *compose_pg_hosts.get(&(*file, link.host.clone()))?
+                        }
+                    },
+                };
+                (primary != server).then_some(Standby {
+                    server,
+                    primary,
+                    link,
+                })
+            })
+            .collect();
         let mut topics = topics;
         for w in workloads {
             for c in w.pod.running_containers() {
@@ -731,8 +1056,16 @@ impl Capacity {
                 topics.push(command_topic(&meta, topic, partitions, s.name_span));
             }
         }
-        let (redis_servers, redis_clients) = redis_links(workloads, &services_of, &envs, compose);
+        let redis_confs = mounted_redis_confs(redis_confs, generated);
+        let (redis_servers, redis_clients) =
+            redis_links(workloads, &services_of, &envs, compose, &redis_confs);
         Capacity {
+            standbys,
+            config_hinted,
+            pg_hosts: hosts,
+            compose_pg_hosts,
+            external_hosts: external,
+            pgbouncer_clients,
             redis_servers,
             redis_clients,
             databases: Vec::new(),
@@ -811,14 +1144,36 @@ fn compose_capacity(
     external: &HashMap<String, usize>,
     servers: &mut Vec<DbServer>,
     clients: &mut Vec<DbClient>,
-) {
+    pgbouncer_clients: &mut Vec<(PoolerHost, DbClient)>,
+    (pending, config_hinted): (&mut Vec<(usize, StandbyLink, Scope)>, &mut HashSet<usize>),
+    pg_confs: &Mounted<'_, PostgresConf>,
+) -> HashMap<(FileId, String), usize> {
     // (compose file, service name) → server.
     let mut hosts: HashMap<(crate::source::FileId, &str), usize> = HashMap::new();
+    // (compose file, service name) → PgBouncer service.
+    let bouncers: HashMap<(FileId, &str), usize> = compose
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| {
+            s.image
+                .as_ref()
+                .is_some_and(|i| is_pgbouncer_image(&i.text))
+        })
+        .map(|(si, s)| ((s.file, s.name.as_str()), si))
+        .collect();
     for s in compose {
         let image = s.image.as_ref().map_or("", |i| i.text.as_str());
         let words: Vec<&str> = s.argv().flat_map(str::split_whitespace).collect();
+        let pg_conf = if is_postgres_image(image) {
+            pg_config_paths(&words, image)
+                .iter()
+                .find_map(|p| pg_confs.of_compose(s, p))
+        } else {
+            None
+        };
         let (engine, max_connections, reserve) = if is_postgres_image(image) {
-            let Some(m) = or_default_max(max_connections_of(&words, &compose_env(s))) else {
+            let found = pg_max_connections(&words, &compose_env(s), pg_conf.as_ref());
+            let Some(m) = or_default_max(found) else {
                 continue;
             };
             (Engine::Postgres, m, PG_SUPERUSER_RESERVED)
@@ -830,6 +1185,19 @@ fn compose_capacity(
         } else {
             continue;
         };
+        if engine == Engine::Postgres {
+            let index = servers.len();
+            let env = compose_env(s);
+            let bitnami = (&env, is_bitnami_image(image));
+            let link = standby_link(&words, bitnami, &[], &s.name, pg_conf.as_ref());
+            if let Some(link) = link {
+                pending.push((index, link, Scope::Compose(s.file)));
+            }
+            let mounts = s.volumes.iter().map(|v| v.target.as_str());
+            if pg_conf.is_none() && config_file_hint(&words, mounts) {
+                config_hinted.insert(index);
+            }
+        }
         hosts.insert((s.file, s.name.as_str()), servers.len());
         servers.push(DbServer {
             engine,
@@ -861,12 +1229,18 @@ fn compose_capacity(
                 None => return None,
             };
             let server = match external.get(&host.to_ascii_lowercase()) {
-                Some(&i) => i,
-                None => *hosts.get(&(s.file, host.as_str()))?,
+                Some(&i) => (None, i),
+                None => match hosts.get(&(s.file, host.as_str())) {
+                    Some(&i) => (None, i),
+                    None => {
+                        let b = *bouncers.get(&(s.file, host.as_str()))?;
+                        (Some(PoolerHost::Compose(b)), b)
+                    }
+                },
             };
             Some((host, *span, pool, jdbc, server))
         });
-        let Some((host, span, url_pool, jdbc, server)) = found else {
+        let Some((host, span, url_pool, jdbc, (bouncer, server))) = found else {
             continue;
         };
         let Some((pool, overflow)) = pool_from_env(&env, url_pool, jdbc) else {
@@ -875,8 +1249,26 @@ fn compose_capacity(
         let Some(client) = compose_client(s, &env, server, (host, span), pool, overflow) else {
             continue;
         };
-        clients.push(client);
+        match bouncer {
+            Some(b) => pgbouncer_clients.push((b, client)),
+            None => clients.push(client),
+        }
     }
+    hosts
+        .into_iter()
+        .map(|((f, name), i)| ((f, name.to_string()), i))
+        .collect()
+}
+
+/// Where a client's host leads.
+#[derive(Clone, Copy)]
+enum Via {
+    /// A database server.
+    Direct,
+    /// A CloudNativePG Pooler.
+    Pooler,
+    /// A workload running PgBouncer.
+    Bouncer,
 }
 
 /// Redis's default `maxclients`.
@@ -898,31 +1290,170 @@ fn is_redis_image(image: &str) -> bool {
     matches!(repo, "redis" | "valkey" | "redis-stack-server" | "keydb")
 }
 
-/// `maxclients` from `--maxclients N` in a server's command line, else the
-/// default; `None` when written but unreadable; `Some(None)` for a
-/// Sentinel (not a data server).
-fn redis_maxclients(words: &[&str]) -> Option<Option<Term>> {
+/// `maxclients` from `--maxclients N` in a server's command line (which
+/// overrides the config file, as in Redis), else from the redis.conf it
+/// runs with, else the default; `None` when written but unreadable;
+/// `Some(None)` for a Sentinel (not a data server).
+fn redis_maxclients(words: &[&str], conf: Option<(&RedisConf, String)>) -> Option<Option<Term>> {
     if words
         .iter()
         .any(|w| *w == "--sentinel" || w.ends_with("redis-sentinel"))
     {
         return Some(None);
     }
-    match words.iter().position(|w| *w == "--maxclients") {
-        Some(i) => {
-            let n = words.get(i + 1).and_then(|v| parse_count(v))?;
+    if let Some(i) = words.iter().position(|w| *w == "--maxclients") {
+        let n = words.get(i + 1).and_then(|v| parse_count(v))?;
+        return Some(Some(Term {
+            value: n,
+            source: "--maxclients".into(),
+            span: None,
+        }));
+    }
+    match conf.map(|(c, label)| (c.maxclients, label)) {
+        Some((Val::Set(n, span), label)) => {
+            let n = (1..=MAX_COUNT).contains(&n).then_some(n)?;
             Some(Some(Term {
                 value: n,
-                source: "--maxclients".into(),
-                span: None,
+                source: label,
+                span: Some(span),
             }))
         }
-        None => Some(Some(Term {
+        Some((Val::Invalid(_), _)) => None,
+        Some((Val::Absent, _)) | None => Some(Some(Term {
             value: REDIS_MAXCLIENTS,
             source: "default".into(),
             span: None,
         })),
     }
+}
+
+/// The config file a `redis-server` command line names: the first
+/// argument after `redis-server` (or `valkey-server`, `keydb-server`) when
+/// it is not an option, or a first word ending in `.conf` (the official
+/// images' entrypoint then runs `redis-server` with it).
+fn redis_config_arg<'w>(words: &[&'w str]) -> Option<&'w str> {
+    let clean = |w: &'w str| w.trim_matches(|c| c == '"' || c == '\'' || c == ';');
+    let server = words.iter().position(|w| {
+        let base = clean(w).rsplit('/').next().unwrap_or(w);
+        matches!(base, "redis-server" | "valkey-server" | "keydb-server")
+    });
+    let arg = match server {
+        Some(i) => words.get(i + 1).map(|w| clean(w))?,
+        None => words
+            .first()
+            .map(|w| clean(w))
+            .filter(|w| w.ends_with(".conf"))?,
+    };
+    (!arg.starts_with('-') && !arg.contains('$') && !arg.is_empty()).then_some(arg)
+}
+
+/// Config files of the tree by where a container can find them: on the
+/// host (compose bind mounts) or as a ConfigMap key.
+struct Mounted<'a, T> {
+    /// Normalised path → the file.
+    by_path: HashMap<PathBuf, &'a T>,
+    /// (ConfigMap, key) → the namespace as written and the file.
+    by_key: ByKey<'a, T>,
+}
+
+/// (ConfigMap, key) → the namespace as written and the file.
+type ByKey<'a, T> = HashMap<(String, String), Vec<(Option<String>, &'a T)>>;
+
+impl<'a, T> Mounted<'a, T> {
+    /// `files`: each file with its path and the ConfigMap that holds it.
+    fn new(
+        files: impl Iterator<Item = (&'a T, &'a PathBuf, &'a Option<(Option<String>, String)>)>,
+        generated: &[GeneratedConfigMap],
+    ) -> Self {
+        let mut by_path = HashMap::new();
+        let mut by_key: ByKey<'a, T> = HashMap::new();
+        for (c, path, config_map) in files {
+            let key = path.file_name().map(|n| n.to_string_lossy().to_string());
+            match (config_map, key) {
+                (Some((ns, cm)), Some(key)) => {
+                    by_key
+                        .entry((cm.clone(), key))
+                        .or_default()
+                        .push((ns.clone(), c));
+                }
+                _ => {
+                    by_path.insert(normalize(path), c);
+                }
+            }
+        }
+        for g in generated {
+            for f in &g.files {
+                let (Some(c), Some(key)) = (by_path.get(&normalize(f)), f.file_name()) else {
+                    continue;
+                };
+                by_key
+                    .entry((g.name.clone(), key.to_string_lossy().to_string()))
+                    .or_default()
+                    .push((g.namespace.clone(), *c));
+            }
+        }
+        Mounted { by_path, by_key }
+    }
+
+    /// The file a compose service finds at `arg`, through its bind mounts
+    /// of the file or a directory above it; with its file name.
+    fn of_compose(&self, s: &ComposeService, arg: &str) -> Option<(&'a T, String)> {
+        s.volumes.iter().find_map(|v| {
+            let target = v.target.trim_end_matches('/');
+            let host = s.bind_source(v)?;
+            let file = if arg == target {
+                host
+            } else {
+                host.join(arg.strip_prefix(target)?.strip_prefix('/')?)
+            };
+            let file = normalize(&file);
+            let c = self.by_path.get(&file)?;
+            let name = file.file_name()?.to_string_lossy().to_string();
+            Some((*c, name))
+        })
+    }
+
+    /// The file a container finds at `arg`, in a ConfigMap volume it
+    /// mounts (the directory, or the key itself with `subPath`); with
+    /// `key of ConfigMap name`.
+    fn of_container(&self, w: &Workload, c: &Container, arg: &str) -> Option<(&'a T, String)> {
+        c.volume_mounts.iter().find_map(|(volume, mount)| {
+            let mount = mount.trim_end_matches('/');
+            let cm = w
+                .pod
+                .volumes
+                .iter()
+                .find(|(name, _)| name == volume)
+                .and_then(|(_, cm)| cm.as_ref())?;
+            let key = if arg == mount {
+                arg.rsplit('/').next()?
+            } else {
+                arg.strip_prefix(mount)?.strip_prefix('/')?
+            };
+            let found = self.by_key.get(&(cm.clone(), key.to_string()))?;
+            let conf = found
+                .iter()
+                .find(|(ns, _)| ns.as_deref().is_none_or(|ns| ns == w.namespace))?
+                .1;
+            Some((conf, format!("{key} of ConfigMap {cm}")))
+        })
+    }
+}
+
+/// redis.conf files (not sentinel.conf).
+type RedisConfs<'a> = Mounted<'a, RedisConf>;
+
+fn mounted_redis_confs<'a>(
+    confs: &'a [RedisConf],
+    generated: &[GeneratedConfigMap],
+) -> RedisConfs<'a> {
+    Mounted::new(
+        confs
+            .iter()
+            .filter(|c| !c.sentinel)
+            .map(|c| (c, &c.path, &c.config_map)),
+        generated,
+    )
 }
 
 /// The host of a `redis://` or `rediss://` URL.
@@ -972,6 +1503,7 @@ fn redis_links(
     services_of: &impl Fn(usize) -> Vec<String>,
     envs: &[Vec<Env>],
     compose: &[ComposeService],
+    confs: &RedisConfs<'_>,
 ) -> (Vec<DbServer>, Vec<DbClient>) {
     let mut servers = Vec::new();
     let mut hosts: HashMap<(String, String), usize> = HashMap::new();
@@ -993,7 +1525,9 @@ fn redis_links(
         else {
             continue;
         };
-        let Some(Some(maxclients)) = redis_maxclients(&command_words(c)) else {
+        let words = command_words(c);
+        let conf = redis_config_arg(&words).and_then(|arg| confs.of_container(w, c, arg));
+        let Some(Some(maxclients)) = redis_maxclients(&words, conf) else {
             continue;
         };
         for svc in services_of(wi) {
@@ -1008,7 +1542,8 @@ fn redis_links(
             continue;
         }
         let words: Vec<&str> = s.argv().flat_map(str::split_whitespace).collect();
-        let Some(Some(maxclients)) = redis_maxclients(&words) else {
+        let conf = redis_config_arg(&words).and_then(|arg| confs.of_compose(s, arg));
+        let Some(Some(maxclients)) = redis_maxclients(&words, conf) else {
             continue;
         };
         compose_hosts.insert((s.file, s.name.as_str()), servers.len());
@@ -1339,6 +1874,123 @@ mod tests {
         assert!(topics_created(&["rpk", "topic", "create", "x", "-r", "-1"]).is_empty());
         assert!(is_mysql_image("docker.io/library/mariadb:11"));
         assert!(!is_mysql_image("prom/mysqld-exporter"));
+    }
+
+    #[test]
+    fn redis_config_arguments() {
+        assert_eq!(
+            redis_config_arg(&["redis-server", "/etc/redis/redis.conf", "--port", "6380"]),
+            Some("/etc/redis/redis.conf")
+        );
+        assert_eq!(
+            redis_config_arg(&[
+                "sh",
+                "-c",
+                "\"exec",
+                "/usr/bin/valkey-server",
+                "/c/v.conf\""
+            ]),
+            Some("/c/v.conf")
+        );
+        assert_eq!(
+            redis_config_arg(&["/data/redis.conf"]),
+            Some("/data/redis.conf")
+        );
+        assert_eq!(
+            redis_config_arg(&["redis-server", "--maxclients", "5"]),
+            None
+        );
+        assert_eq!(redis_config_arg(&["redis-server", "$CONF"]), None);
+        assert_eq!(redis_config_arg(&[]), None);
+    }
+
+    #[test]
+    fn standby_links() {
+        let span = Span::file_start(FileId(0));
+        let env = |pairs: &[(&str, &str)]| -> Env {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), Some((v.to_string(), span))))
+                .collect()
+        };
+        let host = |words: &[&str], e: &Env, own: &str| {
+            standby_link(words, (e, true), &[], own, None).map(|l| (l.host, l.via))
+        };
+        let none = Env::new();
+        assert_eq!(
+            host(
+                &[
+                    "postgres",
+                    "-c",
+                    "\"primary_conninfo=host=pg-a,pg-b",
+                    "user=r\""
+                ],
+                &none,
+                "x"
+            ),
+            Some(("pg-a".into(), "primary_conninfo".into()))
+        );
+        let slave = env(&[
+            ("POSTGRESQL_REPLICATION_MODE", "Slave"),
+            ("POSTGRESQL_MASTER_HOST", "pg"),
+        ]);
+        assert_eq!(
+            host(&[], &slave, "r"),
+            Some(("pg".into(), "POSTGRESQL_MASTER_HOST".into()))
+        );
+        let master = env(&[("POSTGRESQL_MASTER_HOST", "pg")]);
+        assert_eq!(host(&[], &master, "r"), None);
+        let repmgr = env(&[("REPMGR_PRIMARY_HOST", "pg-0.pg-headless")]);
+        assert_eq!(host(&[], &repmgr, "pg-0"), None);
+        assert!(host(&[], &repmgr, "pg-1").is_some());
+        assert_eq!(
+            standby_link(&[], (&slave, false), &[], "r", None),
+            None,
+            "the official image ignores Bitnami's variables"
+        );
+        let named = env(&[
+            ("REPMGR_PRIMARY_HOST", "pg-0"),
+            ("REPMGR_NODE_NETWORK_NAME", "pg-0"),
+        ]);
+        assert_eq!(host(&[], &named, "other"), None);
+        assert_eq!(
+            pg_config_paths(
+                &["postgres", "-c", "'config_file=/etc/pg.conf'"],
+                "postgres:16"
+            ),
+            ["/etc/pg.conf"]
+        );
+        assert_eq!(
+            pg_config_paths(&["postgres"], "bitnami/postgresql:16").len(),
+            2
+        );
+        assert!(pg_config_paths(&["postgres"], "postgres:16").is_empty());
+        assert!(config_file_hint(
+            &["postgres", "-c", "config_file=/etc/pg.conf"],
+            [].into_iter()
+        ));
+        assert!(config_file_hint(
+            &[],
+            ["/bitnami/postgresql/conf/"].into_iter()
+        ));
+        assert!(!config_file_hint(
+            &[],
+            ["/var/lib/postgresql/data"].into_iter()
+        ));
+    }
+
+    #[test]
+    fn statefulset_pod_names() {
+        assert_eq!(
+            pod_dns_service("pg-0.pg-headless", "db"),
+            Some(("db".into(), "pg-headless".into()))
+        );
+        assert_eq!(
+            pod_dns_service("pg-12.pg.data.svc.cluster.local", "db"),
+            Some(("data".into(), "pg".into()))
+        );
+        assert_eq!(pod_dns_service("pg.db", "db"), None);
+        assert_eq!(pod_dns_service("pg-x.db", "db"), None);
     }
 
     #[test]

@@ -64,7 +64,7 @@ pub fn facts(model: &Model, files: &[SourceFile]) -> Value {
         .iter()
         .enumerate()
         .map(|(si, s)| {
-            json!({
+            let mut v = json!({
                 "server": s.display,
                 "at": at(files, Some(s.kind_span)),
                 "max_connections": term(files, &s.max_connections),
@@ -72,7 +72,18 @@ pub fn facts(model: &Model, files: &[SourceFile]) -> Value {
                 "reserved_connections": term(files, &s.reserved),
                 "usable": s.usable(),
                 "clients": cap.clients.iter().filter(|c| c.server == si).map(client).collect::<Vec<_>>(),
-            })
+            });
+            // A hot standby: the primary it replicates from.
+            if let Some(st) = cap.standbys.iter().find(|st| st.server == si)
+                && let Some(primary) = cap.servers.get(st.primary)
+                && let Some(obj) = v.as_object_mut()
+            {
+                obj.insert(
+                    "standby_of".into(),
+                    json!({"server": primary.display, "via": st.link.via, "at": at(files, st.link.span)}),
+                );
+            }
+            v
         })
         .collect();
     let poolers: Vec<Value> = cap
@@ -176,6 +187,13 @@ pub fn render_text(facts: &Value) -> String {
             term(&d["max_connections"]),
             d["usable"]
         ));
+        if let Some(primary) = d["standby_of"]["server"].as_str() {
+            out.push_str(&format!(
+                "    standby of {primary} (by {}){}\n",
+                d["standby_of"]["via"].as_str().unwrap_or(""),
+                loc(&d["standby_of"]["at"])
+            ));
+        }
         for c in list(&d["clients"]) {
             out.push_str(&format!(
                 "    client {} `{}` via {}: pool {}, processes {}, max replicas {} = {} connections\n",

@@ -113,6 +113,7 @@ pub struct Model {
     /// Problems met while merging them (substitution cycles).
     pub clickhouse_problems: Vec<crate::extract::clickhouse::MergeProblem>,
     pub redis: Vec<crate::extract::redis::RedisConf>,
+    pub pgbouncer: Vec<crate::extract::pgbouncer::PgbouncerIni>,
     pub compose_services: Vec<crate::extract::compose::Service>,
     /// `--scale SERVICE=N` written in the tree (CI steps, comments).
     pub compose_scale_commands: Vec<crate::extract::compose::ScaleCommand>,
@@ -372,6 +373,9 @@ impl Model {
             poolers,
             facts.topics,
             &compose_services,
+            &facts.redis,
+            &facts.generated_config_maps,
+            &facts.postgres_confs,
         );
         capacity.config_maps = config_maps;
         capacity.databases = databases;
@@ -400,6 +404,7 @@ impl Model {
             clickhouse,
             clickhouse_problems,
             redis: facts.redis,
+            pgbouncer: facts.pgbouncer,
             compose_services,
             compose_scale_commands: facts.compose_scale_commands,
             zoo_cfgs: facts.zoo_cfgs,

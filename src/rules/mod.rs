@@ -62,6 +62,7 @@ pub enum Rule {
     PgbouncerPoolExceedsMaxConnections,
     RedisClientsExceedMaxclients,
     UpstreamCapacityBelowReplicas,
+    StandbyMaxConnectionsBelowPrimary,
     UpstreamKeepaliveIneffective,
     UpstreamSingleServer,
     UpstreamFailoverDisabled,
@@ -503,6 +504,15 @@ pub static RULES: &[RuleInfo] = &[
         status: Status::Stable,
         check: Check::Model(capacity::upstream_capacity_below_replicas::check),
         doc_source: doc!("upstream-capacity-below-replicas"),
+    },
+    RuleInfo {
+        rule: Rule::StandbyMaxConnectionsBelowPrimary,
+        code: "SL406",
+        name: "standby-max-connections-below-primary",
+        severity: Severity::Error,
+        status: Status::Stable,
+        check: Check::Model(capacity::standby_max_connections_below_primary::check),
+        doc_source: doc!("standby-max-connections-below-primary"),
     },
     RuleInfo {
         rule: Rule::UpstreamKeepaliveIneffective,

@@ -5,6 +5,7 @@ pub mod pgbouncer_pool_exceeds_max_connections;
 pub mod pool_exceeds_max_connections;
 pub mod redis_clients_exceed_maxclients;
 pub mod upstream_capacity_below_replicas;
+pub mod standby_max_connections_below_primary;
 
 use crate::finding::Finding;
 use crate::model::Model;
