@@ -19,3 +19,6 @@ fn main() -> ExitCode {
         Err(_) => ExitCode::from(2),
     }
 }
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
