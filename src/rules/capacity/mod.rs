@@ -4,8 +4,8 @@ pub mod consumers_exceed_partitions;
 pub mod pgbouncer_pool_exceeds_max_connections;
 pub mod pool_exceeds_max_connections;
 pub mod redis_clients_exceed_maxclients;
-pub mod upstream_capacity_below_replicas;
 pub mod standby_max_connections_below_primary;
+pub mod upstream_capacity_below_replicas;
 
 use crate::finding::Finding;
 use crate::model::Model;
