@@ -117,6 +117,10 @@ struct CheckArgs {
     /// Do not honour .gitignore and .ignore files.
     #[arg(long)]
     no_ignore: bool,
+    /// Also follow symlinks that lead outside the scanned paths (by default
+    /// they are reported as skipped and not read).
+    #[arg(long)]
+    follow_symlinks: bool,
     /// Threads to use [default: the number of CPUs]
     #[arg(short = 'j', long, value_name = "N")]
     jobs: Option<usize>,
@@ -338,6 +342,7 @@ fn check(args: CheckArgs) -> Result<ExitCode, RunError> {
         show_skipped: args.show_skipped || asked_for_skipped,
         excludes,
         no_ignore: args.no_ignore,
+        follow_symlinks: args.follow_symlinks,
         severity: config
             .as_ref()
             .map(|c| c.severity.clone())

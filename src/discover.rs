@@ -65,6 +65,9 @@ impl GlobList {
 pub struct WalkOptions {
     pub excludes: Vec<GlobList>,
     pub no_ignore: bool,
+    /// Follow symlinks whose target is outside the scanned paths too
+    /// (`--follow-symlinks`); by default they are noted and skipped.
+    pub follow_symlinks: bool,
 }
 
 /// A path the walk could not use, to be reported as a note.
@@ -146,6 +149,7 @@ fn walk(
     let outside: std::sync::Arc<std::sync::Mutex<Vec<PathBuf>>> = Default::default();
     let excludes = opts.excludes.clone();
     let roots = canonical_roots.to_vec();
+    let follow_all = opts.follow_symlinks;
     let outside_in_filter = outside.clone();
     let cwd_in_filter = cwd.to_path_buf();
     let mut builder = WalkBuilder::new(root);
@@ -169,7 +173,7 @@ fn walk(
             if entry.depth() > 0 && excludes.iter().any(|g| g.matches(&abs)) {
                 return false;
             }
-            if entry.path_is_symlink() {
+            if entry.path_is_symlink() && !follow_all {
                 let inside = std::fs::canonicalize(entry.path())
                     .map(|target| roots.iter().any(|r| target.starts_with(r)))
                     // A dangling link: let the read report it.

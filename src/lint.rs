@@ -34,6 +34,8 @@ pub struct Settings {
     pub show_skipped: bool,
     pub excludes: Vec<GlobList>,
     pub no_ignore: bool,
+    /// Follow symlinks that lead outside the scanned paths.
+    pub follow_symlinks: bool,
     pub severity: Vec<(Rule, Severity)>,
     pub per_file_ignores: Vec<(GlobList, RuleSet)>,
     pub max_file_size: u64,
@@ -83,6 +85,7 @@ impl Settings {
             show_skipped: false,
             excludes: Vec::new(),
             no_ignore: false,
+            follow_symlinks: false,
             severity: Vec::new(),
             per_file_ignores: Vec::new(),
             max_file_size: DEFAULT_MAX_FILE_SIZE,
@@ -241,6 +244,7 @@ pub fn lint(settings: &Settings) -> Outcome {
     let walk = WalkOptions {
         excludes: settings.excludes.clone(),
         no_ignore: settings.no_ignore,
+        follow_symlinks: settings.follow_symlinks,
     };
     let discovered = discover::discover(&settings.paths, &walk);
     let mut files = discovered.files;

@@ -216,3 +216,43 @@ fn a_symlink_out_of_the_tree_is_followed_only_when_named_on_the_command_line() {
     // And its findings quote it, so the checks above would see a leak.
     assert!(text.contains(MARKER), "{text}");
 }
+
+#[test]
+fn follow_symlinks_is_the_explicit_way_to_read_links_out_of_the_tree() {
+    let base = tempfile::tempdir().unwrap();
+    let root = base.path().join("repo/scan");
+    let out_dir = base.path().join("outside");
+    outside(&out_dir);
+    inside(&root, &out_dir);
+    let run = |extra: &[&str]| {
+        let out = Command::cargo_bin("scalelint")
+            .unwrap()
+            .current_dir(&root)
+            .args([
+                "check",
+                "--select",
+                "SL101,SL902",
+                "--show-skipped",
+                "--format",
+                "concise",
+            ])
+            .args(extra)
+            .arg(".")
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let default = run(&[]);
+    assert!(default.contains("k8s-link.yaml:1:1: SL902"), "{default}");
+    assert!(!default.contains("SL101"), "{default}");
+    let followed = run(&["--follow-symlinks"]);
+    assert!(
+        followed.contains("k8s-link.yaml:10:11: SL101"),
+        "{followed}"
+    );
+    assert!(
+        followed.contains("linked-dir/secret.yaml:10:11: SL101"),
+        "{followed}"
+    );
+    assert!(!followed.contains("symlink leads outside"), "{followed}");
+}
