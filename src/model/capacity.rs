@@ -1722,27 +1722,65 @@ fn command_topic(
 
 /// Each Kafka cluster with its brokers: the replicas of its node pools
 /// with the broker role when it has node pools, else `spec.kafka.replicas`.
+/// Each Strimzi Kafka cluster with its broker count: the replicas of its
+/// KafkaNodePools with the broker role, else `spec.kafka.replicas`.
+///
+/// Pools join their cluster by name and namespace. When the tree holds
+/// several clusters of one name (examples, per-environment copies), a
+/// cluster takes the pools of its own file, else of its own directory, and
+/// only when neither has any, all pools of that name: unrelated examples
+/// named `my-cluster` must not add up.
 pub fn kafka_brokers(
     clusters: Vec<KafkaCluster>,
     pools: &[KafkaNodePool],
+    dir_of: &dyn Fn(FileId) -> Option<std::path::PathBuf>,
 ) -> Vec<(KafkaCluster, Option<i64>)> {
+    let mut by_cluster: HashMap<(&str, &str), Vec<&KafkaNodePool>> = HashMap::new();
+    for p in pools {
+        if let Some(c) = p.cluster.as_deref() {
+            by_cluster
+                .entry((c, p.namespace.as_str()))
+                .or_default()
+                .push(p);
+        }
+    }
+    let brokers = |c: &KafkaCluster| {
+        let all = by_cluster
+            .get(&(c.meta.name.as_str(), c.namespace.as_str()))
+            .map_or(&[][..], Vec::as_slice);
+        let same_file: Vec<&KafkaNodePool> = all
+            .iter()
+            .copied()
+            .filter(|p| p.meta.file == c.meta.file)
+            .collect();
+        let mine = if !same_file.is_empty() {
+            same_file
+        } else {
+            let dir = dir_of(c.meta.file);
+            let same_dir: Vec<&KafkaNodePool> = all
+                .iter()
+                .copied()
+                .filter(|p| dir.is_some() && dir_of(p.meta.file) == dir)
+                .collect();
+            if same_dir.is_empty() {
+                all.to_vec()
+            } else {
+                same_dir
+            }
+        };
+        if mine.is_empty() {
+            c.replicas.get()
+        } else {
+            mine.iter()
+                .filter(|p| p.broker)
+                .try_fold(0i64, |sum, p| Some(sum.saturating_add(p.replicas.get()?)))
+        }
+    };
     clusters
         .into_iter()
         .map(|c| {
-            let mine: Vec<&KafkaNodePool> = pools
-                .iter()
-                .filter(|p| {
-                    p.cluster.as_deref() == Some(c.meta.name.as_str()) && p.namespace == c.namespace
-                })
-                .collect();
-            let brokers = if mine.is_empty() {
-                c.replicas.get()
-            } else {
-                mine.iter()
-                    .filter(|p| p.broker)
-                    .try_fold(0i64, |sum, p| Some(sum.saturating_add(p.replicas.get()?)))
-            };
-            (c, brokers)
+            let n = brokers(&c);
+            (c, n)
         })
         .collect()
 }

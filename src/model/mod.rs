@@ -387,7 +387,13 @@ impl Model {
         for p in &mut pools {
             p.namespace = namespace_of(p.meta.file, &p.meta.namespace);
         }
-        capacity.kafka_clusters = capacity::kafka_brokers(kafka_clusters, &pools);
+        let dir_of = |f: FileId| {
+            files
+                .get(f.0 as usize)
+                .and_then(|x| x.path.parent())
+                .map(std::path::Path::to_path_buf)
+        };
+        capacity.kafka_clusters = capacity::kafka_brokers(kafka_clusters, &pools, &dir_of);
 
         Model {
             mounts: std::sync::OnceLock::new(),
