@@ -8,7 +8,7 @@ pub mod explain;
 pub mod topic_commands;
 
 use std::collections::{HashMap, HashSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::extract::Facts;
 use crate::extract::Val;
@@ -90,6 +90,23 @@ pub struct Mounts {
     pub compose_binds: HashMap<PathBuf, Vec<(usize, usize)>>,
     /// (namespace, ConfigMap) → workloads whose pods mount it as a volume.
     pub config_map_volumes: HashMap<(String, String), Vec<usize>>,
+}
+
+impl Mounts {
+    /// The compose services that bind-mount `path` (normalised) or a
+    /// directory above it, each once with its first such volume, in
+    /// service order.
+    pub fn compose_services_mounting(&self, path: &Path) -> Vec<(usize, usize)> {
+        let mut binds: Vec<(usize, usize)> = path
+            .ancestors()
+            .filter_map(|a| self.compose_binds.get(a))
+            .flatten()
+            .copied()
+            .collect();
+        binds.sort_unstable();
+        binds.dedup_by_key(|(si, _)| *si);
+        binds
+    }
 }
 
 pub struct Model {

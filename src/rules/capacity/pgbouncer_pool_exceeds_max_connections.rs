@@ -291,15 +291,7 @@ fn mounters(model: &Model, ini: &PgbouncerIni) -> Option<Vec<Mounter>> {
     let path = compose::normalize(&ini.path);
     let index = model.mounts();
     let mut out = Vec::new();
-    let mut binds: Vec<(usize, usize)> = path
-        .ancestors()
-        .filter_map(|a| index.compose_binds.get(a))
-        .flatten()
-        .copied()
-        .collect();
-    binds.sort_unstable();
-    binds.dedup_by_key(|(si, _)| *si);
-    for (si, vi) in binds {
+    for (si, vi) in index.compose_services_mounting(&path) {
         let Some(s) = model.compose_services.get(si) else {
             continue;
         };

@@ -35,15 +35,7 @@ pub fn sentinel_count(model: &Model, conf: &RedisConf, monitor: &Monitor) -> Opt
     // Compose services that bind-mount the file or a directory above it,
     // each once, in file order.
     let index = model.mounts();
-    let mut mounting: Vec<(usize, usize)> = conf_path
-        .ancestors()
-        .filter_map(|a| index.compose_binds.get(a))
-        .flatten()
-        .copied()
-        .collect();
-    mounting.sort_unstable();
-    mounting.dedup_by_key(|(si, _)| *si);
-    for (si, vi) in mounting {
+    for (si, vi) in index.compose_services_mounting(&conf_path) {
         let (Some(s), Some(mount)) = (
             model.compose_services.get(si),
             model
