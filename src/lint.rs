@@ -451,7 +451,12 @@ fn process_guarded(file: &SourceFile, max_size: u64) -> FileResult {
         process(file, max_size)
     };
     match crate::panics::guarded(run) {
-        Ok(r) => r,
+        Ok(mut r) => {
+            // Every file's facts wait in memory for the merge: without
+            // their spare capacity.
+            r.facts.shrink_to_fit();
+            r
+        }
         Err(what) => FileResult {
             facts: Facts::default(),
             suppressions: Vec::new(),

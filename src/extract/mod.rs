@@ -69,6 +69,41 @@ pub struct Facts {
 }
 
 impl Facts {
+    /// Gives back the spare capacity of every list. A file's lists hold a
+    /// few items in room for four or eight (and a Workload is 700 bytes):
+    /// across 10,000 files that slack was a tenth of the peak memory while
+    /// all files' facts wait to be merged.
+    pub fn shrink_to_fit(&mut self) {
+        self.workloads.shrink_to_fit();
+        self.services.shrink_to_fit();
+        self.limit_ranges.shrink_to_fit();
+        self.pdbs.shrink_to_fit();
+        self.autoscalers.shrink_to_fit();
+        self.vpas.shrink_to_fit();
+        self.config_maps.shrink_to_fit();
+        self.databases.shrink_to_fit();
+        self.poolers.shrink_to_fit();
+        self.kafka_clusters.shrink_to_fit();
+        self.kafka_node_pools.shrink_to_fit();
+        self.topics.shrink_to_fit();
+        self.objects.shrink_to_fit();
+        self.kustomizations.shrink_to_fit();
+        self.clickhouse.shrink_to_fit();
+        self.redis.shrink_to_fit();
+        self.pgbouncer.shrink_to_fit();
+        self.postgres_confs.shrink_to_fit();
+        self.compose_services.shrink_to_fit();
+        self.compose_scale_commands.shrink_to_fit();
+        self.env_files.shrink_to_fit();
+        self.zoo_cfgs.shrink_to_fit();
+        self.replicated_tables.shrink_to_fit();
+        self.consensus_objects.shrink_to_fit();
+        self.generated_config_maps.shrink_to_fit();
+        self.nginx.shrink_to_fit();
+        self.haproxy.shrink_to_fit();
+        self.namespaces.shrink_to_fit();
+    }
+
     /// Makes room for the facts of many files at once, so that appending
     /// them does not grow (and briefly double) the big vectors step by step.
     pub fn reserve_for<'a>(&mut self, parts: impl Iterator<Item = &'a Facts> + Clone) {
