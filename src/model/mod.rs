@@ -107,6 +107,24 @@ impl Mounts {
         binds.dedup_by_key(|(si, _)| *si);
         binds
     }
+
+    /// The workloads whose pods mount the ConfigMap `name` of namespace
+    /// `ns`, or of any namespace when `ns` is not known.
+    pub fn workloads_mounting_config_map(&self, ns: Option<&str>, name: &str) -> Vec<usize> {
+        match ns {
+            Some(ns) => self
+                .config_map_volumes
+                .get(&(ns.to_string(), name.to_string()))
+                .cloned()
+                .unwrap_or_default(),
+            None => self
+                .config_map_volumes
+                .iter()
+                .filter(|((_, n), _)| n == name)
+                .flat_map(|(_, ws)| ws.iter().copied())
+                .collect(),
+        }
+    }
 }
 
 pub struct Model {

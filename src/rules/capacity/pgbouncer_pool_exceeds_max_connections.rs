@@ -319,19 +319,7 @@ fn mounters(model: &Model, ini: &PgbouncerIni) -> Option<Vec<Mounter>> {
             .map(|g| (g.namespace.clone(), g.name.clone())),
     );
     for (ns, cm) in config_maps {
-        let mut workloads: Vec<usize> = match &ns {
-            Some(ns) => index
-                .config_map_volumes
-                .get(&(ns.clone(), cm.clone()))
-                .cloned()
-                .unwrap_or_default(),
-            None => index
-                .config_map_volumes
-                .iter()
-                .filter(|((_, name), _)| *name == cm)
-                .flat_map(|(_, ws)| ws.iter().copied())
-                .collect(),
-        };
+        let mut workloads = index.workloads_mounting_config_map(ns.as_deref(), &cm);
         workloads.sort_unstable();
         workloads.dedup();
         for wi in workloads {

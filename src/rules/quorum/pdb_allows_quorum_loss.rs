@@ -212,23 +212,7 @@ fn sentinel_quorums(model: &Model, out: &mut Vec<Quorum>) {
         for (ns, cm) in config_maps_of(model, conf) {
             // As `sentinel_count` reads it: a ConfigMap without a written
             // namespace is matched by name.
-            match ns {
-                Some(ns) => members.extend(
-                    index
-                        .config_map_volumes
-                        .get(&(ns, cm))
-                        .into_iter()
-                        .flatten()
-                        .copied(),
-                ),
-                None => members.extend(
-                    index
-                        .config_map_volumes
-                        .iter()
-                        .filter(|((_, name), _)| *name == cm)
-                        .flat_map(|(_, ws)| ws.iter().copied()),
-                ),
-            }
+            members.extend(index.workloads_mounting_config_map(ns.as_deref(), &cm));
         }
         members.retain(|&wi| {
             model

@@ -75,19 +75,7 @@ pub fn sentinel_count(model: &Model, conf: &RedisConf, monitor: &Monitor) -> Opt
     for (ns, cm) in &config_maps_of(model, conf) {
         // Pods of the ConfigMap's namespace (or of any namespace when the
         // ConfigMap's is not known) that mount it.
-        let mut candidates: Vec<usize> = match ns {
-            Some(ns) => index
-                .config_map_volumes
-                .get(&(ns.clone(), cm.clone()))
-                .cloned()
-                .unwrap_or_default(),
-            None => index
-                .config_map_volumes
-                .iter()
-                .filter(|((_, name), _)| name == cm)
-                .flat_map(|(_, ws)| ws.iter().copied())
-                .collect(),
-        };
+        let mut candidates = index.workloads_mounting_config_map(ns.as_deref(), cm);
         candidates.sort_unstable();
         candidates.dedup();
         for wi in candidates {
