@@ -100,7 +100,13 @@ impl Facts {
         self.consensus_objects.shrink_to_fit();
         self.generated_config_maps.shrink_to_fit();
         self.nginx.shrink_to_fit();
+        for f in &mut self.nginx {
+            f.shrink_to_fit();
+        }
         self.haproxy.shrink_to_fit();
+        for f in &mut self.haproxy {
+            f.shrink_to_fit();
+        }
         self.namespaces.shrink_to_fit();
     }
 

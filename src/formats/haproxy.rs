@@ -110,6 +110,22 @@ pub struct HaproxyFile {
     pub error: Option<SyntaxError>,
 }
 
+impl HaproxyFile {
+    /// Gives back the spare capacity of every list of the file, which is
+    /// kept until the rules run.
+    pub fn shrink_to_fit(&mut self) {
+        self.sections.shrink_to_fit();
+        for s in &mut self.sections {
+            s.header.words.shrink_to_fit();
+            s.lines.shrink_to_fit();
+            for l in &mut s.lines {
+                l.words.shrink_to_fit();
+            }
+        }
+        self.comments.shrink_to_fit();
+    }
+}
+
 /// Parses one file. Never fails: the first syntax error is reported, and
 /// every line that could be read is kept.
 pub fn parse(text: &str, file: FileId) -> HaproxyFile {

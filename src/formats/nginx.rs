@@ -41,6 +41,24 @@ pub struct Directive {
     pub span: Span,
 }
 
+impl NginxFile {
+    /// Gives back the spare capacity of every list of the tree, which is
+    /// kept until the model joins the files.
+    pub fn shrink_to_fit(&mut self) {
+        fn level(ds: &mut Vec<Directive>) {
+            ds.shrink_to_fit();
+            for d in ds {
+                d.args.shrink_to_fit();
+                if let Some(block) = &mut d.block {
+                    level(block);
+                }
+            }
+        }
+        level(&mut self.directives);
+        self.comments.shrink_to_fit();
+    }
+}
+
 impl Directive {
     pub fn is(&self, name: &str) -> bool {
         self.name.text == name
