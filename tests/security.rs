@@ -97,6 +97,17 @@ fn inside(root: &Path, outside: &Path) {
     }
 }
 
+/// A temporary directory holding `repo/scan` (the tree to lint) and
+/// `outside` beside it; the directory lives as long as the returned guard.
+fn planted() -> (tempfile::TempDir, std::path::PathBuf) {
+    let base = tempfile::tempdir().unwrap();
+    let root = base.path().join("repo/scan");
+    let out_dir = base.path().join("outside");
+    outside(&out_dir);
+    inside(&root, &out_dir);
+    (base, root)
+}
+
 /// Every output format, and the facts listing, of one run over `root`.
 fn outputs(root: &Path) -> Vec<(String, String)> {
     let mut all = Vec::new();
@@ -148,11 +159,7 @@ fn outputs(root: &Path) -> Vec<(String, String)> {
 
 #[test]
 fn nothing_outside_the_scanned_tree_is_read_or_printed() {
-    let base = tempfile::tempdir().unwrap();
-    let root = base.path().join("repo/scan");
-    let out_dir = base.path().join("outside");
-    outside(&out_dir);
-    inside(&root, &out_dir);
+    let (_base, root) = planted();
     let passwd = fs::read_to_string("/etc/passwd").unwrap_or_default();
     let passwd_lines: Vec<&str> = passwd.lines().filter(|l| l.len() > 8).collect();
     for (format, text) in outputs(&root) {
@@ -176,11 +183,7 @@ fn nothing_outside_the_scanned_tree_is_read_or_printed() {
 
 #[test]
 fn the_refusals_are_told_where_they_happen() {
-    let base = tempfile::tempdir().unwrap();
-    let root = base.path().join("repo/scan");
-    let out_dir = base.path().join("outside");
-    outside(&out_dir);
-    inside(&root, &out_dir);
+    let (_base, root) = planted();
     let out = Command::cargo_bin("scalelint")
         .unwrap()
         .current_dir(&root)
@@ -199,11 +202,7 @@ fn the_refusals_are_told_where_they_happen() {
 
 #[test]
 fn a_symlink_out_of_the_tree_is_followed_only_when_named_on_the_command_line() {
-    let base = tempfile::tempdir().unwrap();
-    let root = base.path().join("repo/scan");
-    let out_dir = base.path().join("outside");
-    outside(&out_dir);
-    inside(&root, &out_dir);
+    let (_base, root) = planted();
     // Naming the link itself is the user's explicit choice: it is linted.
     let out = Command::cargo_bin("scalelint")
         .unwrap()
@@ -219,11 +218,7 @@ fn a_symlink_out_of_the_tree_is_followed_only_when_named_on_the_command_line() {
 
 #[test]
 fn follow_symlinks_is_the_explicit_way_to_read_links_out_of_the_tree() {
-    let base = tempfile::tempdir().unwrap();
-    let root = base.path().join("repo/scan");
-    let out_dir = base.path().join("outside");
-    outside(&out_dir);
-    inside(&root, &out_dir);
+    let (_base, root) = planted();
     let run = |extra: &[&str]| {
         let out = Command::cargo_bin("scalelint")
             .unwrap()
