@@ -224,7 +224,9 @@ impl Outcome {
 }
 
 struct FileResult {
-    facts: Facts,
+    /// Boxed: every file's result waits for the merge, and most files fill
+    /// one or two of the many lists.
+    facts: Box<Facts>,
     findings: Vec<Finding>,
     /// Inline suppressions found in the file.
     suppressions: Vec<Inline>,
@@ -287,7 +289,7 @@ pub fn lint(settings: &Settings) -> Outcome {
         .collect();
 
     let mut facts = Facts::default();
-    facts.reserve_for(results.iter().map(|r| &r.facts));
+    facts.reserve_for(results.iter().map(|r| &*r.facts));
     let mut pipeline_findings = Vec::new();
     let mut inline = Vec::new();
     let mut file_errors = Vec::new();
@@ -301,7 +303,7 @@ pub fn lint(settings: &Settings) -> Outcome {
         if let Some(kind) = r.yaml_kind {
             *stats.yaml_kinds.entry(kind).or_default() += 1;
         }
-        facts.append(r.facts);
+        facts.append(*r.facts);
         for f in r.findings.iter().filter(|f| f.subject == INTERNAL) {
             let path = files
                 .get(f.span.file.0 as usize)
@@ -458,7 +460,7 @@ fn process_guarded(file: &SourceFile, max_size: u64) -> FileResult {
             r
         }
         Err(what) => FileResult {
-            facts: Facts::default(),
+            facts: Box::default(),
             suppressions: Vec::new(),
             findings: vec![pipeline_finding(
                 Rule::ParseError,
@@ -522,7 +524,7 @@ impl Skip {
 /// Reads, parses and extracts one file.
 fn process(file: &SourceFile, max_size: u64) -> FileResult {
     let mut result = FileResult {
-        facts: Facts::default(),
+        facts: Box::default(),
         findings: Vec::new(),
         suppressions: Vec::new(),
         status: FileStatus::Skipped,

@@ -5,12 +5,12 @@ use crate::formats::yaml::Y;
 use crate::source::{FileId, Span};
 
 use super::k8s::{ObjectMeta, count, int_or_percent, span};
-use super::{Facts, IntOrPercent, LabelSelector, Val};
+use super::{Facts, IntOrPercent, LabelSelector, Text, Val};
 
 #[derive(Clone, Debug)]
 pub struct Pdb {
     pub meta: ObjectMeta,
-    pub namespace: String,
+    pub namespace: Text,
     /// `None` when unset: a PDB without a selector selects no pods.
     pub selector: Option<LabelSelector>,
     /// `policy/v1beta1`, where an empty selector selects nothing (in
@@ -25,7 +25,7 @@ impl Pdb {
         self.meta.display(&self.namespace)
     }
 
-    pub fn selects(&self, labels: &[(String, String)]) -> bool {
+    pub fn selects(&self, labels: &[(Text, Text)]) -> bool {
         match &self.selector {
             None => false,
             Some(s) if s.is_empty() && self.beta => false,
@@ -46,9 +46,9 @@ pub enum ScalerKind {
 #[derive(Clone, Debug)]
 pub struct TargetRef {
     /// API group of `apiVersion`, when written.
-    pub group: Option<String>,
-    pub kind: String,
-    pub name: String,
+    pub group: Option<Text>,
+    pub kind: Text,
+    pub name: Text,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -71,13 +71,13 @@ impl ResourceName {
 pub struct Metric {
     /// `Resource`, `ContainerResource`, `Pods`, `Object`, `External`, or the
     /// KEDA trigger type (`cpu`, `kafka`, `prometheus`, …).
-    pub source: String,
+    pub source: Text,
     /// cpu or memory for resource metrics (HPA `Resource` and
     /// `ContainerResource`, KEDA `cpu`/`memory` triggers).
     pub resource: Option<ResourceName>,
     /// The container a `ContainerResource` metric (or a KEDA trigger's
     /// `containerName`) is about.
-    pub container: Option<String>,
+    pub container: Option<Text>,
     /// The target is a utilisation of the request, which needs requests.
     pub utilization: bool,
     /// Where the metric is named: the `name: cpu` key, the v1
@@ -87,9 +87,9 @@ pub struct Metric {
     /// Not written: the default 80 % CPU of an HPA without metrics.
     pub implicit: bool,
     /// A KEDA trigger's `metadata`, with each value's span.
-    pub metadata: Vec<(String, String, Span)>,
+    pub metadata: Vec<(Text, Text, Span)>,
     /// A KEDA trigger's `metricType`.
-    pub metric_type: Option<String>,
+    pub metric_type: Option<Text>,
 }
 
 impl Metric {
@@ -102,7 +102,7 @@ impl Metric {
 #[derive(Clone, Debug)]
 pub struct Autoscaler {
     pub meta: ObjectMeta,
-    pub namespace: String,
+    pub namespace: Text,
     pub kind: ScalerKind,
     pub target: Option<TargetRef>,
     /// The `scaleTargetRef:` key, else the object's `kind:` key.
@@ -208,7 +208,7 @@ impl VpaMode {
 #[derive(Clone, Debug)]
 pub struct VpaContainerPolicy {
     /// A container name, or `*` for every container without a policy of its own.
-    pub container: String,
+    pub container: Text,
     /// `mode: Off` leaves the container alone.
     pub off: bool,
     /// `controlledResources`; `None` when unset (cpu and memory). A list
@@ -220,7 +220,7 @@ pub struct VpaContainerPolicy {
 #[derive(Clone, Debug)]
 pub struct Vpa {
     pub meta: ObjectMeta,
-    pub namespace: String,
+    pub namespace: Text,
     pub target: Option<TargetRef>,
     /// The `targetRef:` key, else the object's `kind:` key.
     pub target_span: Span,
@@ -262,7 +262,7 @@ pub fn extract(obj: Y<'_, '_>, meta: &ObjectMeta, file: FileId, facts: &mut Fact
             let spec = obj.get("spec");
             facts.pdbs.push(Pdb {
                 meta: meta.clone(),
-                namespace: String::new(),
+                namespace: Text::default(),
                 selector: spec
                     .and_then(|s| s.get("selector"))
                     .filter(|s| !s.is_null())
@@ -306,9 +306,9 @@ fn target(spec: Option<Y<'_, '_>>, default_kind: Option<&str>) -> Option<TargetR
     Some(TargetRef {
         group: t
             .get_str("apiVersion")
-            .map(|a| super::group_of(a).to_string()),
-        kind: t.get_str("kind").or(default_kind)?.to_string(),
-        name: t.get_str("name")?.to_string(),
+            .map(|a| Text::from(super::group_of(a))),
+        kind: t.get_str("kind").or(default_kind)?.into(),
+        name: t.get_str("name")?.into(),
     })
 }
 
@@ -360,7 +360,7 @@ fn hpa(obj: Y<'_, '_>, meta: &ObjectMeta, file: FileId) -> Autoscaler {
             });
         }
         for m in s.get("metrics").into_iter().flat_map(|m| m.items()) {
-            let source = m.get_str("type").unwrap_or("").to_string();
+            let source = Text::from(m.get_str("type").unwrap_or(""));
             let body = match source.as_str() {
                 "Resource" => m.get("resource"),
                 "ContainerResource" => m.get("containerResource"),
@@ -377,7 +377,7 @@ fn hpa(obj: Y<'_, '_>, meta: &ObjectMeta, file: FileId) -> Autoscaler {
                 container: body
                     .filter(|_| source == "ContainerResource")
                     .and_then(|b| b.get_str("container"))
-                    .map(str::to_string),
+                    .map(Text::from),
                 utilization,
                 span: name_entry.map_or_else(|| span(file, m), |(k, _)| span(file, k)),
                 implicit: false,
@@ -407,7 +407,7 @@ fn hpa(obj: Y<'_, '_>, meta: &ObjectMeta, file: FileId) -> Autoscaler {
     let (behavior_key, scale_down_window) = behavior(spec.and_then(|s| s.entry("behavior")), file);
     Autoscaler {
         meta: meta.clone(),
-        namespace: String::new(),
+        namespace: Text::default(),
         kind: ScalerKind::Hpa,
         target: target(spec, None),
         target_span: target_span(spec, meta, file),
@@ -436,7 +436,7 @@ fn scaled_object(obj: Y<'_, '_>, meta: &ObjectMeta, file: FileId) -> Autoscaler 
         .flat_map(|t| t.items())
     {
         let (type_key, kind) = match t.entry("type") {
-            Some((k, v)) => (span(file, k), v.as_text().unwrap_or("").to_string()),
+            Some((k, v)) => (span(file, k), v.as_text().unwrap_or("").into()),
             None => (span(file, t), String::new()),
         };
         let metadata = t.get("metadata");
@@ -455,7 +455,7 @@ fn scaled_object(obj: Y<'_, '_>, meta: &ObjectMeta, file: FileId) -> Autoscaler 
             container: metadata
                 .and_then(|m| m.get_str("containerName"))
                 .filter(|c| !c.is_empty())
-                .map(str::to_string),
+                .map(Text::from),
             utilization: resource.is_some() && metric_type == Some("Utilization"),
             span: type_key,
             implicit: false,
@@ -464,17 +464,13 @@ fn scaled_object(obj: Y<'_, '_>, meta: &ObjectMeta, file: FileId) -> Autoscaler 
                     m.entries()
                         .into_iter()
                         .filter_map(|(k, v)| {
-                            Some((
-                                k.as_str()?.to_string(),
-                                v.as_str()?.to_string(),
-                                span(file, v),
-                            ))
+                            Some((k.as_str()?.into(), v.as_str()?.into(), span(file, v)))
                         })
                         .collect()
                 })
                 .unwrap_or_default(),
-            metric_type: t.get_str("metricType").map(str::to_string),
-            source: kind,
+            metric_type: t.get_str("metricType").map(Text::from),
+            source: kind.into(),
         });
     }
     let (behavior_key, scale_down_window) = behavior(
@@ -484,7 +480,7 @@ fn scaled_object(obj: Y<'_, '_>, meta: &ObjectMeta, file: FileId) -> Autoscaler 
     );
     Autoscaler {
         meta: meta.clone(),
-        namespace: String::new(),
+        namespace: Text::default(),
         kind: ScalerKind::ScaledObject,
         target: target(spec, Some("Deployment")),
         target_span: target_span(spec, meta, file),
@@ -510,9 +506,9 @@ fn vpa(obj: Y<'_, '_>, meta: &ObjectMeta, file: FileId) -> Vpa {
         Some(TargetRef {
             group: t
                 .get_str("apiVersion")
-                .map(|a| super::group_of(a).to_string()),
-            kind: t.get_str("kind")?.to_string(),
-            name: t.get_str("name")?.to_string(),
+                .map(|a| Text::from(super::group_of(a))),
+            kind: t.get_str("kind")?.into(),
+            name: t.get_str("name")?.into(),
         })
     });
     let mode = match spec
@@ -533,7 +529,7 @@ fn vpa(obj: Y<'_, '_>, meta: &ObjectMeta, file: FileId) -> Vpa {
         .flat_map(|p| p.items())
         .filter_map(|p| {
             Some(VpaContainerPolicy {
-                container: p.get_str("containerName")?.to_string(),
+                container: p.get_str("containerName")?.into(),
                 off: p.get_str("mode") == Some("Off"),
                 controlled: p.get("controlledResources").map(|list| {
                     list.items()
@@ -545,7 +541,7 @@ fn vpa(obj: Y<'_, '_>, meta: &ObjectMeta, file: FileId) -> Vpa {
         .collect();
     Vpa {
         meta: meta.clone(),
-        namespace: String::new(),
+        namespace: Text::default(),
         target,
         target_span: target_ref.map_or(meta.kind_span, |(k, _)| span(file, k)),
         mode,

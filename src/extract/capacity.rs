@@ -5,15 +5,15 @@
 use crate::formats::yaml::Y;
 use crate::source::{FileId, Span};
 
-use super::Facts;
 use super::k8s::{ObjectMeta, count, span};
+use super::{Facts, Text};
 
 #[derive(Clone, Debug)]
 pub struct ConfigMap {
     pub meta: ObjectMeta,
-    pub namespace: String,
+    pub namespace: Text,
     /// Key, value and the value's span.
-    pub data: Vec<(String, String, Span)>,
+    pub data: Vec<(Text, Text, Span)>,
 }
 
 /// A server setting: its value, and where it was written (`None`: the
@@ -45,7 +45,7 @@ pub enum DatabaseKind {
 #[derive(Clone, Debug)]
 pub struct Database {
     pub meta: ObjectMeta,
-    pub namespace: String,
+    pub namespace: Text,
     pub kind: DatabaseKind,
     /// `None` when written but unreadable: the rules stay silent.
     pub max_connections: Option<Setting>,
@@ -60,7 +60,7 @@ impl Database {
     pub fn primary_service(&self) -> String {
         match self.kind {
             DatabaseKind::Cnpg => format!("{}-rw", self.meta.name),
-            DatabaseKind::Zalando | DatabaseKind::Declared => self.meta.name.clone(),
+            DatabaseKind::Zalando | DatabaseKind::Declared => self.meta.name.to_string(),
         }
     }
 }
@@ -69,11 +69,11 @@ impl Database {
 #[derive(Clone, Debug)]
 pub struct Pooler {
     pub meta: ObjectMeta,
-    pub namespace: String,
+    pub namespace: Text,
     /// `spec.cluster.name`.
-    pub cluster: String,
+    pub cluster: Text,
     /// `spec.type`: `rw` (default), `ro` or `r`.
-    pub target: String,
+    pub target: Text,
     /// `spec.instances` (default 1); `None` when unreadable.
     pub instances: Option<Setting>,
     /// PgBouncer parameters (`default_pool_size` 20, `reserve_pool_size` 0,
@@ -94,11 +94,11 @@ pub const PGBOUNCER_MAX_CLIENT_CONN: i64 = 100;
 pub struct KafkaTopic {
     pub meta: ObjectMeta,
     /// `spec.topicName`, else `metadata.name`.
-    pub topic: String,
+    pub topic: Text,
     /// `spec.partitions` and its key.
     pub partitions: Option<(i64, Span)>,
     /// The `strimzi.io/cluster` label: the Kafka cluster it belongs to.
-    pub cluster: Option<String>,
+    pub cluster: Option<Text>,
     /// `spec.replicas` (the replication factor): absent, set, or unreadable.
     pub replicas: super::Val<i64>,
     /// `spec.config["min.insync.replicas"]`.
@@ -111,7 +111,7 @@ pub struct KafkaTopic {
 #[derive(Clone, Debug)]
 pub struct KafkaCluster {
     pub meta: ObjectMeta,
-    pub namespace: String,
+    pub namespace: Text,
     /// `spec.kafka.replicas` (ZooKeeper-based or without node pools).
     pub replicas: super::Val<i64>,
     pub default_replication_factor: super::Val<i64>,
@@ -123,8 +123,8 @@ pub struct KafkaCluster {
 #[derive(Clone, Debug)]
 pub struct KafkaNodePool {
     pub meta: ObjectMeta,
-    pub namespace: String,
-    pub cluster: Option<String>,
+    pub namespace: Text,
+    pub cluster: Option<Text>,
     pub replicas: super::Val<i64>,
     pub broker: bool,
 }
@@ -150,14 +150,14 @@ pub fn declared(d: &crate::config::DeclaredFacts, file: FileId, facts: &mut Fact
         facts.databases.push(Database {
             meta: ObjectMeta {
                 file,
-                api_version: String::new(),
+                api_version: String::new().into(),
                 kind: "[[facts.database]]".into(),
-                name: db.host.clone(),
+                name: db.host.clone().into(),
                 namespace: None,
                 kind_span: at(db.host_at),
                 annotations: Vec::new(),
             },
-            namespace: String::new(),
+            namespace: Text::default(),
             kind: DatabaseKind::Declared,
             max_connections: Some(setting(Some(db.max_connections), PG_MAX_CONNECTIONS)),
             superuser_reserved: Some(setting(db.superuser_reserved, PG_SUPERUSER_RESERVED)),
@@ -170,14 +170,14 @@ pub fn declared(d: &crate::config::DeclaredFacts, file: FileId, facts: &mut Fact
         facts.topics.push(KafkaTopic {
             meta: ObjectMeta {
                 file,
-                api_version: String::new(),
+                api_version: String::new().into(),
                 kind: "[[facts.topic]]".into(),
-                name: t.name.clone(),
+                name: t.name.clone().into(),
                 namespace: None,
                 kind_span: at((start, end)),
                 annotations: Vec::new(),
             },
-            topic: t.name.clone(),
+            topic: t.name.clone().into(),
             partitions: Some((value, at((start, end)))),
             cluster: None,
             replicas: super::Val::Absent,
@@ -238,8 +238,8 @@ pub fn extract(obj: Y<'_, '_>, meta: &ObjectMeta, file: FileId, facts: &mut Fact
                         .into_iter()
                         .filter_map(|(k, v)| {
                             Some((
-                                k.as_str()?.to_string(),
-                                v.as_str()?.to_string(),
+                                Text::from(k.as_str()?),
+                                Text::from(v.as_str()?),
                                 span(file, v),
                             ))
                         })
@@ -248,7 +248,7 @@ pub fn extract(obj: Y<'_, '_>, meta: &ObjectMeta, file: FileId, facts: &mut Fact
                 .unwrap_or_default();
             facts.config_maps.push(ConfigMap {
                 meta: meta.clone(),
-                namespace: String::new(),
+                namespace: Text::default(),
                 data,
             });
             true
@@ -258,7 +258,7 @@ pub fn extract(obj: Y<'_, '_>, meta: &ObjectMeta, file: FileId, facts: &mut Fact
             let setting = |name: &str, default: i64| parameter(params, name, default, file);
             facts.databases.push(Database {
                 meta: meta.clone(),
-                namespace: String::new(),
+                namespace: Text::default(),
                 kind: if group == "acid.zalan.do" {
                     DatabaseKind::Zalando
                 } else {
@@ -301,16 +301,13 @@ pub fn extract(obj: Y<'_, '_>, meta: &ObjectMeta, file: FileId, facts: &mut Fact
             };
             facts.poolers.push(Pooler {
                 meta: meta.clone(),
-                namespace: String::new(),
+                namespace: Text::default(),
                 cluster: spec
                     .and_then(|s| s.path(&["cluster", "name"]))
                     .and_then(|n| n.as_text())
                     .unwrap_or("")
-                    .to_string(),
-                target: spec
-                    .and_then(|s| s.get_str("type"))
-                    .unwrap_or("rw")
-                    .to_string(),
+                    .into(),
+                target: spec.and_then(|s| s.get_str("type")).unwrap_or("rw").into(),
                 instances,
                 default_pool_size: setting("default_pool_size", PGBOUNCER_DEFAULT_POOL_SIZE),
                 reserve_pool_size: setting("reserve_pool_size", 0),
@@ -325,7 +322,7 @@ pub fn extract(obj: Y<'_, '_>, meta: &ObjectMeta, file: FileId, facts: &mut Fact
                 |key: &str| config.map_or(super::Val::Absent, |c| config_count(c, key, file));
             facts.kafka_clusters.push(KafkaCluster {
                 meta: meta.clone(),
-                namespace: String::new(),
+                namespace: Text::default(),
                 replicas: obj
                     .path(&["spec", "kafka"])
                     .map_or(super::Val::Absent, |k| count(k, "replicas", file)),
@@ -339,8 +336,8 @@ pub fn extract(obj: Y<'_, '_>, meta: &ObjectMeta, file: FileId, facts: &mut Fact
             let spec = obj.get("spec");
             facts.kafka_node_pools.push(KafkaNodePool {
                 meta: meta.clone(),
-                namespace: String::new(),
-                cluster: cluster_label(obj),
+                namespace: Text::default(),
+                cluster: cluster_label(obj).map(Text::from),
                 replicas: spec.map_or(super::Val::Absent, |s| count(s, "replicas", file)),
                 broker: spec
                     .and_then(|s| s.get("roles"))
@@ -351,7 +348,7 @@ pub fn extract(obj: Y<'_, '_>, meta: &ObjectMeta, file: FileId, facts: &mut Fact
         ("kafka.strimzi.io", "KafkaTopic") => {
             let spec = obj.get("spec");
             facts.topics.push(KafkaTopic {
-                cluster: cluster_label(obj),
+                cluster: cluster_label(obj).map(Text::from),
                 replicas: spec.map_or(super::Val::Absent, |s| count(s, "replicas", file)),
                 min_insync: spec
                     .and_then(|s| s.get("config"))
@@ -365,7 +362,7 @@ pub fn extract(obj: Y<'_, '_>, meta: &ObjectMeta, file: FileId, facts: &mut Fact
                 topic: spec
                     .and_then(|s| s.get_str("topicName"))
                     .unwrap_or(&meta.name)
-                    .to_string(),
+                    .into(),
                 partitions: spec
                     .and_then(|s| s.entry("partitions"))
                     .and_then(|(k, v)| Some((v.as_i64().filter(|n| *n > 0)?, span(file, k)))),

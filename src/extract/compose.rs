@@ -156,7 +156,7 @@ impl Service {
         self.entrypoint
             .iter()
             .chain(self.command.iter())
-            .map(String::as_str)
+            .map(|s| s.as_str())
     }
 
     /// The host path a bind mount reads, resolved against the compose file.
@@ -784,7 +784,7 @@ mod tests {
         let a = &s[0];
         assert_eq!(a.name, "sentinel");
         assert_eq!(a.name_span.start.line, 2);
-        assert_eq!(a.command.last().map(String::as_str), Some("--sentinel"));
+        assert_eq!(a.command.last().map(|s| s.as_str()), Some("--sentinel"));
         assert_eq!(a.env("A").unwrap().text, "1");
         assert_eq!(a.instances().map(|i| i.0), Some(3));
         assert_eq!(
@@ -829,7 +829,7 @@ mod tests {
         assert_eq!(s[0].env("C").unwrap().text, "4");
         let c = &s[0];
         assert_eq!(c.image.as_ref().unwrap().text, "redis:7");
-        assert_eq!(c.command.last().map(String::as_str), Some("500"));
+        assert_eq!(c.command.last().map(|s| s.as_str()), Some("500"));
         assert_eq!(c.env("A").unwrap().text, "1");
         assert_eq!(c.env("PASSED").unwrap().text, "yes");
         assert_eq!(c.unknown_env, ["B"]);

@@ -9,7 +9,7 @@ use crate::formats::yaml::{Y, YamlFile};
 use crate::formats::{conf, ini, xml};
 use crate::source::{FileKind, SourceFile, Span};
 
-use super::{Facts, clickhouse, compose, pgbouncer, postgres, redis, zookeeper};
+use super::{Facts, Text, clickhouse, compose, pgbouncer, postgres, redis, zookeeper};
 
 /// A file that could not be read as its format requires (SL901).
 #[derive(Clone, Debug)]
@@ -212,9 +212,9 @@ pub fn read_yaml(file: &SourceFile, text: &str, parsed: &YamlFile<'_>, facts: &m
 /// A ConfigMap that a kustomization's `configMapGenerator` builds from files.
 #[derive(Clone, Debug)]
 pub struct GeneratedConfigMap {
-    pub name: String,
+    pub name: Text,
     /// The kustomization's `namespace:` (or the generator's own).
-    pub namespace: Option<String>,
+    pub namespace: Option<Text>,
     /// The files it reads, relative to the working directory like every path.
     pub files: Vec<PathBuf>,
 }
@@ -242,8 +242,8 @@ pub fn read_kustomization(file: &SourceFile, parsed: &YamlFile<'_>, facts: &mut 
                 .map(|f| dir.join(f.split_once('=').map_or(f, |(_, path)| path)))
                 .collect();
             facts.generated_config_maps.push(GeneratedConfigMap {
-                name: name.to_string(),
-                namespace: g.get_str("namespace").or(namespace).map(str::to_string),
+                name: name.into(),
+                namespace: g.get_str("namespace").or(namespace).map(Text::from),
                 files,
             });
         }

@@ -7,7 +7,7 @@
 use crate::formats::yaml::{Y, YamlFile};
 use crate::source::{FileId, Span};
 
-use super::{Facts, IntOrPercent, LabelSelector, ObjectRef, Val};
+use super::{Facts, IntOrPercent, LabelSelector, ObjectRef, Text, Val};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum WorkloadKind {
@@ -78,14 +78,14 @@ impl WorkloadKind {
 #[derive(Clone, Debug)]
 pub struct ObjectMeta {
     pub file: FileId,
-    pub api_version: String,
-    pub kind: String,
-    pub name: String,
+    pub api_version: Text,
+    pub kind: Text,
+    pub name: Text,
     /// As written; the model fills in the default.
-    pub namespace: Option<String>,
+    pub namespace: Option<Text>,
     /// The `kind:` key of the object.
     pub kind_span: Span,
-    pub annotations: Vec<(String, String)>,
+    pub annotations: Vec<(Text, Text)>,
 }
 
 impl ObjectMeta {
@@ -110,7 +110,7 @@ pub struct Resources {
 
 #[derive(Clone, Debug)]
 pub struct ContainerPort {
-    pub name: Option<String>,
+    pub name: Option<Text>,
     pub number: Option<i64>,
 }
 
@@ -119,16 +119,16 @@ pub struct ContainerPort {
 pub enum Handler {
     /// `httpGet`: path (empty when unset) and port (number or name, as written).
     Http {
-        path: String,
-        port: String,
+        path: Text,
+        port: Text,
     },
-    Exec(Vec<String>),
+    Exec(Vec<Text>),
     Tcp {
-        port: String,
+        port: Text,
     },
     Grpc {
-        port: String,
-        service: String,
+        port: Text,
+        service: Text,
     },
 }
 
@@ -154,16 +154,16 @@ pub struct PreStop {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum EnvSource {
     /// `value:`, with the value's span.
-    Value(String, Span),
+    Value(Text, Span),
     /// `valueFrom.configMapKeyRef`.
-    ConfigMap { name: String, key: String },
+    ConfigMap { name: Text, key: Text },
     /// `valueFrom.secretKeyRef`, `fieldRef` and anything else: not known.
     Unknown,
 }
 
 #[derive(Clone, Debug)]
 pub struct EnvVar {
-    pub name: String,
+    pub name: Text,
     pub source: EnvSource,
     /// The `name:` key of the entry.
     pub span: Span,
@@ -171,16 +171,16 @@ pub struct EnvVar {
 
 #[derive(Clone, Debug)]
 pub struct Container {
-    pub name: String,
+    pub name: Text,
     /// `image`, and where it is written.
-    pub image: Option<(String, Span)>,
-    pub command: Vec<String>,
-    pub args: Vec<String>,
+    pub image: Option<(Text, Span)>,
+    pub command: Vec<Text>,
+    pub args: Vec<Text>,
     /// Where each item of `command` and then `args` is written.
     pub argv_locs: Vec<crate::formats::yaml::ScalarLoc>,
     pub env: Vec<EnvVar>,
     /// ConfigMaps of `envFrom`, with their prefixes.
-    pub env_from: Vec<(String, String)>,
+    pub env_from: Vec<(Text, Text)>,
     /// The `name:` key, or the list item when the container has no name.
     pub name_span: Span,
     pub ports: Vec<ContainerPort>,
@@ -194,7 +194,7 @@ pub struct Container {
     /// `restartPolicy: Always` on an init container makes it a sidecar.
     pub restart_always: bool,
     /// `volumeMounts`: volume name and mount path.
-    pub volume_mounts: Vec<(String, String)>,
+    pub volume_mounts: Vec<(Text, Text)>,
     /// `volumeMounts` with their details and positions.
     pub mounts: Vec<VolumeMount>,
 }
@@ -202,9 +202,9 @@ pub struct Container {
 /// A `volumeMounts` entry.
 #[derive(Clone, Debug)]
 pub struct VolumeMount {
-    pub volume: String,
-    pub mount_path: String,
-    pub sub_path: Option<String>,
+    pub volume: Text,
+    pub mount_path: Text,
+    pub sub_path: Option<Text>,
     /// `readOnly: true`.
     pub read_only: bool,
     /// The list item.
@@ -215,9 +215,9 @@ pub struct VolumeMount {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum VolumeSource {
     /// `configMap` (with its `name`, when written).
-    ConfigMap(Option<String>),
+    ConfigMap(Option<Text>),
     /// `secret` (with its `secretName`, when written).
-    Secret(Option<String>),
+    Secret(Option<Text>),
     /// `projected`, `downwardAPI`: read-only like ConfigMaps.
     Projected,
     /// Anything else (`emptyDir`, `persistentVolumeClaim`, `hostPath`, …).
@@ -234,7 +234,7 @@ impl VolumeSource {
 /// A pod `volumes` entry.
 #[derive(Clone, Debug)]
 pub struct PodVolume {
-    pub name: String,
+    pub name: Text,
     pub source: VolumeSource,
     /// The list item.
     pub span: Span,
@@ -278,10 +278,10 @@ pub struct PodSpec {
     /// `topologySpreadConstraints` with at least one entry.
     pub spread_constraints: bool,
     /// Topology keys of pod anti-affinity terms, required and preferred.
-    pub anti_affinity_keys: Vec<String>,
+    pub anti_affinity_keys: Vec<Text>,
     pub termination_grace_seconds: Val<i64>,
     /// `volumes`: name and the ConfigMap it projects, if it is one.
-    pub volumes: Vec<(String, Option<String>)>,
+    pub volumes: Vec<(Text, Option<Text>)>,
     /// `volumes` with their sources and positions.
     pub pod_volumes: Vec<PodVolume>,
 }
@@ -310,22 +310,60 @@ pub struct Workload {
     pub meta: ObjectMeta,
     pub kind: WorkloadKind,
     /// Resolved by the model.
-    pub namespace: String,
+    pub namespace: Text,
     pub replicas: Val<i64>,
     /// `spec.selector` (absent for bare Pods).
     pub selector: Option<LabelSelector>,
-    pub pod_labels: Vec<(String, String)>,
+    pub pod_labels: Vec<(Text, Text)>,
     pub pod: PodSpec,
     /// `spec.strategy.type` is `RollingUpdate` or unset (Deployments).
     pub rolling: bool,
     pub rolling_update: Option<RollingUpdate>,
     /// `spec.serviceName` of a StatefulSet: its governing (headless) Service.
-    pub service_name: Option<String>,
+    pub service_name: Option<Text>,
     /// Annotations of the pod template (of a bare Pod, its own).
-    pub pod_annotations: Vec<(String, String)>,
+    pub pod_annotations: Vec<(Text, Text)>,
+}
+
+impl Container {
+    /// Gives back the spare capacity of its lists (see `Facts::shrink_to_fit`).
+    fn shrink_to_fit(&mut self) {
+        self.command.shrink_to_fit();
+        self.args.shrink_to_fit();
+        self.argv_locs.shrink_to_fit();
+        self.env.shrink_to_fit();
+        self.env_from.shrink_to_fit();
+        self.ports.shrink_to_fit();
+        self.volume_mounts.shrink_to_fit();
+        self.mounts.shrink_to_fit();
+    }
 }
 
 impl Workload {
+    /// Gives back the spare capacity of its lists, down to each container's
+    /// environment (see `Facts::shrink_to_fit`).
+    pub fn shrink_to_fit(&mut self) {
+        self.meta.annotations.shrink_to_fit();
+        if let Some(s) = &mut self.selector {
+            s.shrink_to_fit();
+        }
+        self.pod_labels.shrink_to_fit();
+        self.pod_annotations.shrink_to_fit();
+        let pod = &mut self.pod;
+        pod.containers.shrink_to_fit();
+        pod.init_containers.shrink_to_fit();
+        for c in pod
+            .containers
+            .iter_mut()
+            .chain(pod.init_containers.iter_mut())
+        {
+            c.shrink_to_fit();
+        }
+        pod.anti_affinity_keys.shrink_to_fit();
+        pod.volumes.shrink_to_fit();
+        pod.pod_volumes.shrink_to_fit();
+    }
+
     pub fn display(&self) -> String {
         self.meta.display(&self.namespace)
     }
@@ -334,20 +372,29 @@ impl Workload {
 #[derive(Clone, Debug)]
 pub struct Service {
     pub meta: ObjectMeta,
-    pub namespace: String,
-    pub selector: Vec<(String, String)>,
+    pub namespace: Text,
+    pub selector: Vec<(Text, Text)>,
     /// `spec.clusterIP: None`: DNS answers with every ready pod's address.
     pub headless: bool,
     /// `spec.type`, `ClusterIP` when unset.
-    pub service_type: String,
+    pub service_type: Text,
     pub ports: Vec<ServicePort>,
+}
+
+impl Service {
+    /// Gives back the spare capacity of its lists.
+    pub fn shrink_to_fit(&mut self) {
+        self.meta.annotations.shrink_to_fit();
+        self.selector.shrink_to_fit();
+        self.ports.shrink_to_fit();
+    }
 }
 
 /// One `spec.ports` entry of a Service.
 #[derive(Clone, Debug)]
 pub struct ServicePort {
-    pub name: Option<String>,
-    pub app_protocol: Option<String>,
+    pub name: Option<Text>,
+    pub app_protocol: Option<Text>,
     pub port: Option<i64>,
     /// The list item (its first key).
     pub span: Span,
@@ -356,9 +403,9 @@ pub struct ServicePort {
 /// A `Namespace` object: its labels and annotations, for injection rules.
 #[derive(Clone, Debug)]
 pub struct Namespace {
-    pub name: String,
-    pub labels: Vec<(String, String)>,
-    pub annotations: Vec<(String, String)>,
+    pub name: Text,
+    pub labels: Vec<(Text, Text)>,
+    pub annotations: Vec<(Text, Text)>,
 }
 
 /// A `LimitRange` with `type: Container` items that give containers default
@@ -366,7 +413,7 @@ pub struct Namespace {
 #[derive(Clone, Debug)]
 pub struct LimitRange {
     pub meta: ObjectMeta,
-    pub namespace: String,
+    pub namespace: Text,
     pub default_cpu: bool,
     pub default_memory: bool,
     /// A default memory limit (`default`, or `max`, which `default`
@@ -402,15 +449,15 @@ fn object(obj: Y<'_, '_>, file: FileId, facts: &mut Facts, depth: u32) {
     let metadata = obj.get("metadata");
     let meta = ObjectMeta {
         file,
-        api_version: api_version.to_string(),
-        kind: kind.to_string(),
+        api_version: api_version.into(),
+        kind: kind.into(),
         name: metadata
             .and_then(|m| m.get_str("name").or_else(|| m.get_str("generateName")))
             .unwrap_or("")
-            .to_string(),
+            .into(),
         namespace: metadata
             .and_then(|m| m.get_str("namespace"))
-            .map(str::to_string),
+            .map(Text::from),
         kind_span: span(file, kind_key),
         annotations: metadata
             .and_then(|m| m.get("annotations"))
@@ -419,7 +466,7 @@ fn object(obj: Y<'_, '_>, file: FileId, facts: &mut Facts, depth: u32) {
     };
     facts.objects.push(ObjectRef {
         file,
-        group: super::group_of(api_version).to_string(),
+        group: super::group_of(api_version).into(),
         kind: meta.kind.clone(),
         name: meta.name.clone(),
         namespace: meta.namespace.clone(),
@@ -437,7 +484,7 @@ fn object(obj: Y<'_, '_>, file: FileId, facts: &mut Facts, depth: u32) {
     match kind {
         "Service" if api_version == "v1" => facts.services.push(Service {
             meta,
-            namespace: String::new(),
+            namespace: Text::default(),
             selector: obj
                 .path(&["spec", "selector"])
                 .map(string_map)
@@ -447,15 +494,15 @@ fn object(obj: Y<'_, '_>, file: FileId, facts: &mut Facts, depth: u32) {
                 .path(&["spec", "type"])
                 .and_then(|v| v.as_str())
                 .unwrap_or("ClusterIP")
-                .to_string(),
+                .into(),
             ports: obj
                 .path(&["spec", "ports"])
                 .into_iter()
                 .flat_map(|p| p.items())
                 .filter(|p| p.is_map())
                 .map(|p| ServicePort {
-                    name: p.get_str("name").map(str::to_string),
-                    app_protocol: p.get_str("appProtocol").map(str::to_string),
+                    name: p.get_str("name").map(Text::from),
+                    app_protocol: p.get_str("appProtocol").map(Text::from),
                     port: p.get("port").and_then(|v| v.as_i64()),
                     span: p
                         .entries()
@@ -498,7 +545,7 @@ fn object(obj: Y<'_, '_>, file: FileId, facts: &mut Facts, depth: u32) {
             }
             facts.limit_ranges.push(LimitRange {
                 meta,
-                namespace: String::new(),
+                namespace: Text::default(),
                 default_cpu,
                 default_memory,
                 default_memory_limit,
@@ -535,7 +582,7 @@ fn workload(obj: Y<'_, '_>, meta: ObjectMeta, kind: WorkloadKind, file: FileId) 
         WorkloadKind::StatefulSet => spec
             .and_then(|s| s.get_str("serviceName"))
             .filter(|n| !n.is_empty())
-            .map(str::to_string),
+            .map(Text::from),
         _ => None,
     };
     let replicas = spec.map_or(Val::Absent, |s| count(s, "replicas", file));
@@ -564,7 +611,7 @@ fn workload(obj: Y<'_, '_>, meta: ObjectMeta, kind: WorkloadKind, file: FileId) 
     Workload {
         meta,
         kind,
-        namespace: String::new(),
+        namespace: Text::default(),
         replicas,
         selector,
         pod_labels,
@@ -592,7 +639,7 @@ fn pod(spec: Y<'_, '_>, file: FileId) -> PodSpec {
             .into_iter()
             .flat_map(|t| t.items())
         {
-            anti_affinity_keys.extend(term.get_str("topologyKey").map(str::to_string));
+            anti_affinity_keys.extend(term.get_str("topologyKey").map(Text::from));
         }
         for weighted in anti
             .get("preferredDuringSchedulingIgnoredDuringExecution")
@@ -603,7 +650,7 @@ fn pod(spec: Y<'_, '_>, file: FileId) -> PodSpec {
                 weighted
                     .path(&["podAffinityTerm", "topologyKey"])
                     .and_then(|k| k.as_text())
-                    .map(str::to_string),
+                    .map(Text::from),
             );
         }
     }
@@ -624,11 +671,11 @@ fn pod(spec: Y<'_, '_>, file: FileId) -> PodSpec {
             .into_iter()
             .flat_map(|v| v.items())
             .filter_map(|v| {
-                let name = v.get_str("name")?.to_string();
+                let name = v.get_str("name")?.into();
                 let config_map = v
                     .path(&["configMap", "name"])
                     .and_then(|n| n.as_text())
-                    .map(str::to_string);
+                    .map(Text::from);
                 Some((name, config_map))
             })
             .collect(),
@@ -642,11 +689,11 @@ fn pod(spec: Y<'_, '_>, file: FileId) -> PodSpec {
 }
 
 fn pod_volume(v: Y<'_, '_>, file: FileId) -> Option<PodVolume> {
-    let name = v.get_str("name")?.to_string();
+    let name = Text::from(v.get_str("name")?);
     let named = |key: &str, field: &str| {
         v.get(key)
             .filter(|s| s.is_map())
-            .map(|s| s.get_str(field).map(str::to_string))
+            .map(|s| s.get_str(field).map(Text::from))
     };
     let source = if let Some(cm) = named("configMap", "name") {
         VolumeSource::ConfigMap(cm)
@@ -666,7 +713,7 @@ fn pod_volume(v: Y<'_, '_>, file: FileId) -> Option<PodVolume> {
 
 fn container(c: Y<'_, '_>, file: FileId) -> Container {
     let (name, name_span) = match c.entry("name") {
-        Some((k, v)) => (v.as_text().unwrap_or("").to_string(), span(file, k)),
+        Some((k, v)) => (v.as_text().unwrap_or("").into(), span(file, k)),
         None => (String::new(), span(file, c)),
     };
     let probe = |key: &str| {
@@ -681,11 +728,11 @@ fn container(c: Y<'_, '_>, file: FileId) -> Container {
         })
     };
     Container {
-        name,
+        name: name.into(),
         name_span,
         image: c
             .get("image")
-            .and_then(|i| Some((i.as_text()?.to_string(), span(file, i)))),
+            .and_then(|i| Some((i.as_text()?.into(), span(file, i)))),
         command: strings(c.get("command")),
         args: strings(c.get("args")),
         argv_locs: ["command", "args"]
@@ -702,14 +749,14 @@ fn container(c: Y<'_, '_>, file: FileId) -> Container {
                 let (k, v) = e.entry("name")?;
                 let source = if let Some(value) = e.get("value") {
                     match value.as_str() {
-                        Some(text) => EnvSource::Value(text.to_string(), span(file, value)),
+                        Some(text) => EnvSource::Value(text.into(), span(file, value)),
                         None => EnvSource::Unknown,
                     }
                 } else if let Some(r) = e.path(&["valueFrom", "configMapKeyRef"]) {
                     match (r.get_str("name"), r.get_str("key")) {
                         (Some(name), Some(key)) => EnvSource::ConfigMap {
-                            name: name.to_string(),
-                            key: key.to_string(),
+                            name: name.into(),
+                            key: key.into(),
                         },
                         _ => EnvSource::Unknown,
                     }
@@ -717,7 +764,7 @@ fn container(c: Y<'_, '_>, file: FileId) -> Container {
                     EnvSource::Unknown
                 };
                 Some(EnvVar {
-                    name: v.as_text()?.to_string(),
+                    name: v.as_text()?.into(),
                     source,
                     span: span(file, k),
                 })
@@ -729,10 +776,7 @@ fn container(c: Y<'_, '_>, file: FileId) -> Container {
             .flat_map(|e| e.items())
             .filter_map(|e| {
                 let name = e.path(&["configMapRef", "name"])?.as_text()?;
-                Some((
-                    name.to_string(),
-                    e.get_str("prefix").unwrap_or("").to_string(),
-                ))
+                Some((name.into(), e.get_str("prefix").unwrap_or("").into()))
             })
             .collect(),
         ports: c
@@ -740,7 +784,7 @@ fn container(c: Y<'_, '_>, file: FileId) -> Container {
             .into_iter()
             .flat_map(|p| p.items())
             .map(|p| ContainerPort {
-                name: p.get_str("name").map(str::to_string),
+                name: p.get_str("name").map(Text::from),
                 number: p.get("containerPort").and_then(|n| n.as_i64()),
             })
             .collect(),
@@ -766,8 +810,8 @@ fn container(c: Y<'_, '_>, file: FileId) -> Container {
             .flat_map(|m| m.items())
             .filter_map(|m| {
                 Some((
-                    m.get_str("name")?.to_string(),
-                    m.get_str("mountPath").unwrap_or("").to_string(),
+                    m.get_str("name")?.into(),
+                    m.get_str("mountPath").unwrap_or("").into(),
                 ))
             })
             .collect(),
@@ -777,9 +821,9 @@ fn container(c: Y<'_, '_>, file: FileId) -> Container {
             .flat_map(|m| m.items())
             .filter_map(|m| {
                 Some(VolumeMount {
-                    volume: m.get_str("name")?.to_string(),
-                    mount_path: m.get_str("mountPath")?.to_string(),
-                    sub_path: m.get_str("subPath").map(str::to_string),
+                    volume: m.get_str("name")?.into(),
+                    mount_path: m.get_str("mountPath")?.into(),
+                    sub_path: m.get_str("subPath").map(Text::from),
                     read_only: m.get("readOnly").and_then(|r| r.as_bool()) == Some(true),
                     span: span(file, m),
                 })
@@ -813,12 +857,12 @@ fn handler(probe: Y<'_, '_>) -> Option<Handler> {
     let port = |h: Y<'_, '_>| {
         h.get("port")
             .and_then(|p| p.as_text())
-            .map(str::to_string)
+            .map(Text::from)
             .unwrap_or_default()
     };
     if let Some(h) = probe.get("httpGet") {
         return Some(Handler::Http {
-            path: h.get_str("path").unwrap_or("").to_string(),
+            path: h.get_str("path").unwrap_or("").into(),
             port: port(h),
         });
     }
@@ -831,7 +875,7 @@ fn handler(probe: Y<'_, '_>) -> Option<Handler> {
     if let Some(h) = probe.get("grpc") {
         return Some(Handler::Grpc {
             port: port(h),
-            service: h.get_str("service").unwrap_or("").to_string(),
+            service: h.get_str("service").unwrap_or("").into(),
         });
     }
     None
@@ -858,10 +902,10 @@ fn pre_stop_sleep(hook: Y<'_, '_>) -> Option<i64> {
 }
 
 /// A sequence of scalars as strings; empty for anything else.
-pub(crate) fn strings(node: Option<Y<'_, '_>>) -> Vec<String> {
+pub(crate) fn strings(node: Option<Y<'_, '_>>) -> Vec<Text> {
     node.into_iter()
         .flat_map(|n| n.items())
-        .filter_map(|i| i.as_str().map(str::to_string))
+        .filter_map(|i| i.as_str().map(Text::from))
         .collect()
 }
 
@@ -891,10 +935,10 @@ pub(crate) fn int_or_percent(map: Y<'_, '_>, key: &str, file: FileId) -> Val<Int
 }
 
 /// A mapping of strings (labels, annotations, selectors), in file order.
-pub(crate) fn string_map(m: Y<'_, '_>) -> Vec<(String, String)> {
+pub(crate) fn string_map(m: Y<'_, '_>) -> Vec<(Text, Text)> {
     m.entries()
         .into_iter()
-        .filter_map(|(k, v)| Some((k.as_str()?.to_string(), v.as_str()?.to_string())))
+        .filter_map(|(k, v)| Some((k.as_str()?.into(), v.as_str()?.into())))
         .collect()
 }
 
@@ -912,7 +956,7 @@ pub(crate) fn span(file: FileId, node: Y<'_, '_>) -> Span {
 
 /// The `namespace:` of a kustomization file, which applies to the objects
 /// of its directory that set none.
-pub fn kustomization_namespace(yaml: &YamlFile<'_>) -> Option<String> {
+pub fn kustomization_namespace(yaml: &YamlFile<'_>) -> Option<Text> {
     let doc = yaml.docs.first()?;
-    yaml.root(doc).get_str("namespace").map(str::to_string)
+    yaml.root(doc).get_str("namespace").map(Text::from)
 }

@@ -18,6 +18,13 @@ pub mod zookeeper;
 
 use std::path::PathBuf;
 
+/// The text of names, labels, annotations and other short values in facts.
+/// Up to 24 bytes it is stored inline, without an allocation of its own:
+/// that is almost every Kubernetes name, label and value. A large tree's
+/// facts all wait in memory for the model, and the model's indexes copy
+/// their keys, so a `String` per value was a large part of the peak.
+pub type Text = compact_str::CompactString;
+
 use crate::formats::yaml::Y;
 use crate::source::{FileId, Span};
 
@@ -39,7 +46,7 @@ pub struct Facts {
     /// Every Kubernetes object, whatever its kind.
     pub objects: Vec<ObjectRef>,
     /// Directory and namespace of a `kustomization.yaml`.
-    pub kustomizations: Vec<(PathBuf, String)>,
+    pub kustomizations: Vec<(PathBuf, Text)>,
     /// Number of Kubernetes objects read.
     pub k8s_objects: usize,
     /// ClickHouse config files, merged by the model.
@@ -75,10 +82,26 @@ impl Facts {
     /// all files' facts wait to be merged.
     pub fn shrink_to_fit(&mut self) {
         self.workloads.shrink_to_fit();
+        for w in &mut self.workloads {
+            w.shrink_to_fit();
+        }
         self.services.shrink_to_fit();
+        for s in &mut self.services {
+            s.shrink_to_fit();
+        }
         self.limit_ranges.shrink_to_fit();
         self.pdbs.shrink_to_fit();
+        for p in &mut self.pdbs {
+            p.meta.annotations.shrink_to_fit();
+            if let Some(s) = &mut p.selector {
+                s.shrink_to_fit();
+            }
+        }
         self.autoscalers.shrink_to_fit();
+        for a in &mut self.autoscalers {
+            a.meta.annotations.shrink_to_fit();
+            a.metrics.shrink_to_fit();
+        }
         self.vpas.shrink_to_fit();
         self.config_maps.shrink_to_fit();
         self.databases.shrink_to_fit();
@@ -169,11 +192,11 @@ pub fn is_kustomization(name: &str) -> bool {
 pub struct ObjectRef {
     pub file: FileId,
     /// API group (`apps`, `argoproj.io`; empty for the core group).
-    pub group: String,
-    pub kind: String,
-    pub name: String,
+    pub group: Text,
+    pub kind: Text,
+    pub name: Text,
     /// As written; the model resolves the default.
-    pub namespace: Option<String>,
+    pub namespace: Option<Text>,
 }
 
 /// The API group of an `apiVersion` (`apps/v1` → `apps`, `v1` → ``).
@@ -289,15 +312,15 @@ pub enum Operator {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Requirement {
-    pub key: String,
+    pub key: Text,
     pub operator: Operator,
-    pub values: Vec<String>,
+    pub values: Vec<Text>,
 }
 
 /// A `metav1.LabelSelector`: `matchLabels` and `matchExpressions`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct LabelSelector {
-    pub match_labels: Vec<(String, String)>,
+    pub match_labels: Vec<(Text, Text)>,
     pub expressions: Vec<Requirement>,
     /// Something in it could not be read (an unknown operator, a value of
     /// the wrong type): it is treated as matching nothing.
@@ -305,6 +328,11 @@ pub struct LabelSelector {
 }
 
 impl LabelSelector {
+    pub fn shrink_to_fit(&mut self) {
+        self.match_labels.shrink_to_fit();
+        self.expressions.shrink_to_fit();
+    }
+
     pub fn read(node: Y<'_, '_>) -> Self {
         let mut sel = LabelSelector::default();
         if !node.is_map() {
@@ -314,7 +342,7 @@ impl LabelSelector {
         if let Some(labels) = node.get("matchLabels") {
             for (k, v) in labels.entries() {
                 match (k.as_str(), v.as_str()) {
-                    (Some(k), Some(v)) => sel.match_labels.push((k.to_string(), v.to_string())),
+                    (Some(k), Some(v)) => sel.match_labels.push((k.into(), v.into())),
                     _ => sel.invalid = true,
                 }
             }
@@ -342,10 +370,10 @@ impl LabelSelector {
                 .get("values")
                 .into_iter()
                 .flat_map(|v| v.items())
-                .filter_map(|v| v.as_str().map(str::to_string))
+                .filter_map(|v| v.as_str().map(Text::from))
                 .collect();
             sel.expressions.push(Requirement {
-                key: key.to_string(),
+                key: key.into(),
                 operator,
                 values,
             });
@@ -360,7 +388,7 @@ impl LabelSelector {
 
     /// Whether pods with `labels` are selected. An empty selector selects
     /// every pod; an unreadable one selects none.
-    pub fn matches(&self, labels: &[(String, String)]) -> bool {
+    pub fn matches(&self, labels: &[(Text, Text)]) -> bool {
         if self.invalid {
             return false;
         }
@@ -376,7 +404,7 @@ impl LabelSelector {
 
     /// A `matchLabels` pair every selected pod must carry, to look pods up
     /// by label instead of scanning.
-    pub fn first_label(&self) -> Option<&(String, String)> {
+    pub fn first_label(&self) -> Option<&(Text, Text)> {
         self.match_labels.first()
     }
 }
@@ -385,10 +413,10 @@ impl LabelSelector {
 mod tests {
     use super::*;
 
-    fn labels(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    fn labels(pairs: &[(&str, &str)]) -> Vec<(Text, Text)> {
         pairs
             .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .map(|(k, v)| (Text::from(*k), Text::from(*v)))
             .collect()
     }
 

@@ -258,7 +258,7 @@ pub fn build(
                     }
                     Err((message, help)) => notes.push(IncludeNote {
                         span: d.name.span,
-                        pattern: pattern.text.clone(),
+                        pattern: pattern.text.to_string(),
                         message,
                         help,
                     }),
@@ -544,7 +544,7 @@ impl<'a> Walker<'a, '_> {
                     }
                 }
                 "proxy_next_upstream" => {
-                    let value = d.args.iter().map(|w| w.text.clone()).collect();
+                    let value = d.args.iter().map(|w| w.text.to_string()).collect();
                     ctx.next_upstream = Some(Setting { value, span });
                 }
                 _ => {}

@@ -20,7 +20,10 @@ pub struct Problem {
 pub fn read(file: &SourceFile, text: &str, facts: &mut Facts) -> Option<Problem> {
     match file.kind {
         FileKind::Nginx => {
-            let parsed = nginx::parse(text, file.id);
+            let mut parsed = nginx::parse(text, file.id);
+            // Suppression comments are read from the text; the tree waits
+            // for the model without them.
+            parsed.comments = Vec::new();
             let problem = parsed.error.as_ref().map(|e| Problem {
                 span: Span::new(file.id, e.pos, e.pos),
                 message: format!("invalid nginx configuration: {}", e.message),
@@ -30,7 +33,8 @@ pub fn read(file: &SourceFile, text: &str, facts: &mut Facts) -> Option<Problem>
             problem
         }
         FileKind::Haproxy => {
-            let parsed = haproxy::parse(text, file.id);
+            let mut parsed = haproxy::parse(text, file.id);
+            parsed.comments = Vec::new();
             let problem = parsed.error.as_ref().map(|e| Problem {
                 span: Span::new(file.id, e.pos, e.pos),
                 message: format!("invalid HAProxy configuration: {}", e.message),

@@ -13,6 +13,7 @@
 //! 73 corpus files that `haproxy -c` accepts, but its lines carry no
 //! positions, and every finding here must point at a word.
 
+use crate::extract::Text;
 use crate::formats::nginx::{Comment, SyntaxError, Word};
 use crate::source::{FileId, Pos, Span};
 
@@ -200,7 +201,7 @@ fn split_line(
             break;
         }
         let start = col;
-        let mut text = String::new();
+        let mut text = Text::default();
         let mut quoted = false;
         while let Some(&c) = chars.peek() {
             if c == ' ' || c == '\t' || c == '#' {

@@ -12,6 +12,7 @@
 //! as one opaque block, honouring Lua strings and comments. Block nesting is
 //! capped, so no input can make the tree deep enough to hurt.
 
+use crate::extract::Text;
 use crate::source::{FileId, Pos, Span};
 
 /// Blocks nested deeper than this make the file a parse error; real configs
@@ -22,7 +23,7 @@ pub const MAX_DEPTH: usize = 100;
 /// it was written.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Word {
-    pub text: String,
+    pub text: Text,
     pub span: Span,
     /// Written in quotes: `""` is an empty argument and `"}"` is text.
     pub quoted: bool,
@@ -342,17 +343,17 @@ fn is_space(b: u8) -> bool {
 
 /// The text of a word token: quotes removed, an escaped quote of the same
 /// kind unescaped, other escapes kept as nginx passes them to modules.
-fn word_text(raw: &str, kind: TokenKind) -> String {
+fn word_text(raw: &str, kind: TokenKind) -> Text {
     if kind != TokenKind::Quoted {
-        return raw.to_string();
+        return Text::from(raw);
     }
     let mut chars = raw.chars();
     let quote = chars.next().unwrap_or('"');
     let inner = chars.as_str().strip_suffix(quote).unwrap_or(chars.as_str());
     if !inner.contains('\\') {
-        return inner.to_string();
+        return Text::from(inner);
     }
-    let mut out = String::with_capacity(inner.len());
+    let mut out = Text::with_capacity(inner.len());
     let mut it = inner.chars();
     while let Some(c) = it.next() {
         if c == '\\' {
@@ -458,7 +459,7 @@ pub fn parse(text: &str, file: FileId) -> NginxFile {
                         "unexpected `{` with no directive before it".into(),
                     );
                     Word {
-                        text: String::new(),
+                        text: Text::default(),
                         span: span(tok.pos, tok.pos),
                         quoted: false,
                     }
@@ -631,7 +632,7 @@ mod tests {
                 .unwrap()
                 .args
                 .iter()
-                .map(|w| w.text.clone())
+                .map(|w| w.text.to_string())
                 .collect()
         };
         assert_eq!(args(0), ["x", "$a ' b"]);

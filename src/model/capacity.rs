@@ -7,7 +7,6 @@
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
-use crate::extract::Val;
 use crate::extract::capacity::{
     ConfigMap, Database, DatabaseKind, KafkaCluster, KafkaNodePool, KafkaTopic, PG_MAX_CONNECTIONS,
     PG_RESERVED, PG_SUPERUSER_RESERVED, Pooler, Setting,
@@ -17,6 +16,7 @@ use crate::extract::config_files::GeneratedConfigMap;
 use crate::extract::k8s::{Container, EnvSource, Workload};
 use crate::extract::postgres::PostgresConf;
 use crate::extract::redis::RedisConf;
+use crate::extract::{Text, Val};
 use crate::source::{FileId, Span};
 
 /// Values above this are not believed (a typo or a unit mix-up): the fact
@@ -160,19 +160,22 @@ impl DbClient {
 /// Environment of a container after `envFrom` and `env` (later wins),
 /// ConfigMap references resolved; `None` for a variable whose value is not
 /// in the tree.
-pub type Env = HashMap<String, Option<(String, Span)>>;
+pub type Env = HashMap<Text, Option<(Text, Span)>>;
 
 pub fn container_env(
     c: &Container,
     namespace: &str,
-    config_maps: &HashMap<(String, String), &ConfigMap>,
+    config_maps: &HashMap<(Text, Text), &ConfigMap>,
 ) -> Env {
     let mut env = Env::new();
-    let lookup = |name: &str| config_maps.get(&(namespace.to_string(), name.to_string()));
+    let lookup = |name: &str| config_maps.get(&(namespace.into(), name.into()));
     for (name, prefix) in &c.env_from {
         if let Some(cm) = lookup(name) {
             for (k, v, span) in &cm.data {
-                env.insert(format!("{prefix}{k}"), Some((v.clone(), *span)));
+                env.insert(
+                    compact_str::format_compact!("{prefix}{k}"),
+                    Some((v.clone(), *span)),
+                );
             }
         }
     }
@@ -437,7 +440,7 @@ fn db_host(w: &Workload, env: &Env) -> Vec<HostRef> {
         out.push((host, w.meta.kind_span, None, false));
         return out;
     }
-    let mut names: Vec<&String> = env.keys().collect();
+    let mut names: Vec<&Text> = env.keys().collect();
     names.sort();
     for name in names {
         let Some(Some((value, span))) = env.get(name) else {
@@ -798,7 +801,7 @@ impl Capacity {
             postgres_confs.iter().map(|c| (c, &c.path, &c.config_map)),
             generated,
         );
-        let cm_index: HashMap<(String, String), &ConfigMap> = config_maps
+        let cm_index: HashMap<(Text, Text), &ConfigMap> = config_maps
             .iter()
             .map(|c| ((c.namespace.clone(), c.meta.name.clone()), c))
             .collect();
@@ -815,18 +818,21 @@ impl Capacity {
             };
             let (written_in, display) = match d.kind {
                 DatabaseKind::Declared => {
-                    external.insert(d.meta.name.clone(), servers.len());
+                    external.insert(d.meta.name.to_string(), servers.len());
                     ("[[facts.database]]", format!("database {}", d.meta.name))
                 }
                 _ => {
-                    hosts.insert((d.namespace.clone(), d.primary_service()), servers.len());
+                    hosts.insert(
+                        (d.namespace.to_string(), d.primary_service()),
+                        servers.len(),
+                    );
                     ("postgresql.parameters", d.meta.display(&d.namespace))
                 }
             };
             servers.push(DbServer {
                 engine: Engine::Postgres,
                 display,
-                namespace: d.namespace.clone(),
+                namespace: d.namespace.to_string(),
                 max_connections: setting_term(mc, written_in),
                 superuser_reserved: setting_term(sr, written_in),
                 reserved: setting_term(r, written_in),
@@ -842,9 +848,9 @@ impl Capacity {
             .into_iter()
             .enumerate()
             .map(|(i, p)| {
-                pooler_hosts.insert((p.namespace.clone(), p.meta.name.clone()), i);
+                pooler_hosts.insert((p.namespace.to_string(), p.meta.name.to_string()), i);
                 let server = (p.target == "rw")
-                    .then(|| hosts.get(&(p.namespace.clone(), format!("{}-rw", p.cluster))))
+                    .then(|| hosts.get(&(p.namespace.to_string(), format!("{}-rw", p.cluster))))
                     .flatten()
                     .copied();
                 (p, server)
@@ -896,7 +902,7 @@ impl Capacity {
                         pg_conf.as_ref(),
                     );
                     if let Some(link) = link {
-                        pending.push((index, link, Scope::Namespace(w.namespace.clone())));
+                        pending.push((index, link, Scope::Namespace(w.namespace.to_string())));
                     }
                     let mounts = c.volume_mounts.iter().map(|(_, m)| m.as_str());
                     if pg_conf.is_none() && config_file_hint(&words, mounts) {
@@ -904,12 +910,12 @@ impl Capacity {
                     }
                 }
                 for svc in names {
-                    hosts.entry((w.namespace.clone(), svc)).or_insert(index);
+                    hosts.entry((w.namespace.to_string(), svc)).or_insert(index);
                 }
                 servers.push(DbServer {
                     engine,
                     display: w.display(),
-                    namespace: w.namespace.clone(),
+                    namespace: w.namespace.to_string(),
                     max_connections,
                     superuser_reserved: setting_term(Setting::default_of(reserve), ""),
                     reserved: setting_term(Setting::default_of(PG_RESERVED), ""),
@@ -927,7 +933,7 @@ impl Capacity {
             {
                 for svc in services_of(wi) {
                     bouncer_hosts
-                        .entry((w.namespace.clone(), svc))
+                        .entry((w.namespace.to_string(), svc))
                         .or_insert(wi);
                 }
             }
@@ -973,7 +979,7 @@ impl Capacity {
                 let client = DbClient {
                     compose: None,
                     workload: wi,
-                    container: c.name.clone(),
+                    container: c.name.to_string(),
                     server,
                     host: (host, span),
                     pool,
@@ -1046,9 +1052,9 @@ impl Capacity {
                 let topic = t.topic;
                 let meta = crate::extract::k8s::ObjectMeta {
                     file: s.file,
-                    api_version: String::new(),
+                    api_version: String::new().into(),
                     kind: "compose service".into(),
-                    name: s.name.clone(),
+                    name: s.name.clone().into(),
                     namespace: None,
                     kind_span: s.name_span,
                     annotations: Vec::new(),
@@ -1088,7 +1094,10 @@ pub fn compose_env(s: &ComposeService) -> Env {
         .iter()
         .map(|(k, v)| {
             let value = (!s.unknown_env.contains(k)).then(|| (v.text.clone(), v.span));
-            (k.clone(), value)
+            (
+                Text::from(k.as_str()),
+                value.map(|(t, s)| (Text::from(t.as_str()), s)),
+            )
         })
         .collect()
 }
@@ -1217,7 +1226,7 @@ fn compose_capacity(
             continue;
         }
         let env = compose_env(s);
-        let mut names: Vec<&String> = env.keys().collect();
+        let mut names: Vec<&Text> = env.keys().collect();
         names.sort();
         let found = names.into_iter().find_map(|name| {
             let (value, span) = env.get(name)?.as_ref()?;
@@ -1387,9 +1396,9 @@ impl<'a, T> Mounted<'a, T> {
                     continue;
                 };
                 by_key
-                    .entry((g.name.clone(), key.to_string_lossy().to_string()))
+                    .entry((g.name.to_string(), key.to_string_lossy().to_string()))
                     .or_default()
-                    .push((g.namespace.clone(), *c));
+                    .push((g.namespace.as_deref().map(str::to_string), *c));
             }
         }
         Mounted { by_path, by_key }
@@ -1430,7 +1439,7 @@ impl<'a, T> Mounted<'a, T> {
             } else {
                 arg.strip_prefix(mount)?.strip_prefix('/')?
             };
-            let found = self.by_key.get(&(cm.clone(), key.to_string()))?;
+            let found = self.by_key.get(&(cm.to_string(), key.to_string()))?;
             let conf = found
                 .iter()
                 .find(|(ns, _)| ns.as_deref().is_none_or(|ns| ns == w.namespace))?
@@ -1470,7 +1479,7 @@ fn redis_url_host(value: &str) -> Option<String> {
 
 /// A Redis host and pool size from an environment.
 fn redis_client(env: &Env) -> Option<(String, Span, Term)> {
-    let mut names: Vec<&String> = env.keys().collect();
+    let mut names: Vec<&Text> = env.keys().collect();
     names.sort();
     let (host, span) = names.into_iter().find_map(|name| {
         let (value, span) = env.get(name)?.as_ref()?;
@@ -1532,7 +1541,7 @@ fn redis_links(
         };
         for svc in services_of(wi) {
             hosts
-                .entry((w.namespace.clone(), svc))
+                .entry((w.namespace.to_string(), svc))
                 .or_insert(servers.len());
         }
         servers.push(server(w.display(), maxclients, w.meta.kind_span));
@@ -1571,7 +1580,7 @@ fn redis_links(
             clients.push(DbClient {
                 workload: wi,
                 compose: None,
-                container: c.name.clone(),
+                container: c.name.to_string(),
                 server,
                 host: (host, span),
                 pool,
@@ -1711,7 +1720,7 @@ fn command_topic(
 ) -> KafkaTopic {
     KafkaTopic {
         meta: meta.clone(),
-        topic,
+        topic: topic.into(),
         partitions: Some((partitions, at)),
         cluster: None,
         replicas: crate::extract::Val::Absent,
@@ -1948,7 +1957,7 @@ mod tests {
         let env = |pairs: &[(&str, &str)]| -> Env {
             pairs
                 .iter()
-                .map(|(k, v)| (k.to_string(), Some((v.to_string(), span))))
+                .map(|(k, v)| (Text::from(*k), Some((Text::from(*v), span))))
                 .collect()
         };
         let host = |words: &[&str], e: &Env, own: &str| {

@@ -11,9 +11,9 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use crate::extract::Facts;
-use crate::extract::Val;
 use crate::extract::autoscaling::{Autoscaler, Metric, Pdb, ResourceName, Vpa};
 use crate::extract::k8s::{Container, LimitRange, Resources, Service, Workload, WorkloadKind};
+use crate::extract::{Text, Val};
 use crate::source::{FileId, SourceFile, Span};
 
 /// Namespace of objects that set none and have no kustomization.
@@ -89,7 +89,7 @@ pub struct Mounts {
     /// Normalised host path of a compose bind mount → (service, volume).
     pub compose_binds: HashMap<PathBuf, Vec<(usize, usize)>>,
     /// (namespace, ConfigMap) → workloads whose pods mount it as a volume.
-    pub config_map_volumes: HashMap<(String, String), Vec<usize>>,
+    pub config_map_volumes: HashMap<(Text, Text), Vec<usize>>,
 }
 
 impl Mounts {
@@ -114,7 +114,7 @@ impl Mounts {
         match ns {
             Some(ns) => self
                 .config_map_volumes
-                .get(&(ns.to_string(), name.to_string()))
+                .get(&(ns.into(), name.into()))
                 .cloned()
                 .unwrap_or_default(),
             None => self
@@ -162,43 +162,43 @@ pub struct Model {
     /// nginx configurations (includes expanded) and HAProxy files.
     pub proxies: crate::extract::proxy::Proxies,
     /// `Namespace` objects of the tree by name.
-    pub namespaces: HashMap<String, crate::extract::k8s::Namespace>,
+    pub namespaces: HashMap<Text, crate::extract::k8s::Namespace>,
     /// Parallel to `services`: the workloads each one selects.
     pub service_workloads: Vec<Vec<usize>>,
     /// (namespace, name) → Services.
-    services_by_name: HashMap<(String, String), Vec<usize>>,
+    services_by_name: HashMap<(Text, Text), Vec<usize>>,
     /// Indexes into `limit_ranges` by namespace.
-    limit_ranges_by_ns: HashMap<String, Vec<usize>>,
+    limit_ranges_by_ns: HashMap<Text, Vec<usize>>,
     /// (kind, namespace, name) → API groups of every object in the tree.
-    objects: HashMap<(String, String, String), Vec<String>>,
+    objects: HashMap<(Text, Text, Text), Vec<Text>>,
     /// Namespaces that hold at least one workload.
-    workload_namespaces: HashSet<String>,
+    workload_namespaces: HashSet<Text>,
     /// (namespace, label key, label value) → workloads whose pods carry it.
-    by_label: HashMap<(String, String, String), Vec<usize>>,
+    by_label: HashMap<(Text, Text, Text), Vec<usize>>,
     /// namespace → workloads.
-    by_namespace: HashMap<String, Vec<usize>>,
+    by_namespace: HashMap<Text, Vec<usize>>,
 }
 
 impl Model {
     pub fn build(files: &[SourceFile], facts: Facts) -> Model {
-        let kustomized: HashMap<PathBuf, String> = facts.kustomizations.into_iter().collect();
-        let namespace_of = |file: FileId, written: &Option<String>| -> String {
+        let kustomized: HashMap<PathBuf, Text> = facts.kustomizations.into_iter().collect();
+        let namespace_of = |file: FileId, written: &Option<Text>| -> Text {
             if let Some(ns) = written.as_deref().filter(|ns| !ns.is_empty()) {
-                return ns.to_string();
+                return ns.into();
             }
             files
                 .get(file.0 as usize)
                 .and_then(|f| f.path.parent())
                 .and_then(|dir| kustomized.get(dir))
                 .cloned()
-                .unwrap_or_else(|| DEFAULT_NAMESPACE.to_string())
+                .unwrap_or_else(|| DEFAULT_NAMESPACE.into())
         };
         let display = |file: FileId| files.get(file.0 as usize).map(|f| f.display.as_str());
 
         let mut workloads = facts.workloads;
-        let mut by_label: HashMap<(String, String, String), Vec<usize>> = HashMap::new();
-        let mut by_namespace: HashMap<String, Vec<usize>> = HashMap::new();
-        let mut by_key: HashMap<(&'static str, String, String), Vec<usize>> = HashMap::new();
+        let mut by_label: HashMap<(Text, Text, Text), Vec<usize>> = HashMap::new();
+        let mut by_namespace: HashMap<Text, Vec<usize>> = HashMap::new();
+        let mut by_key: HashMap<(&'static str, Text, Text), Vec<usize>> = HashMap::new();
         for w in &mut workloads {
             w.namespace = namespace_of(w.meta.file, &w.meta.namespace);
         }
@@ -220,9 +220,9 @@ impl Model {
 
         // Candidates for a selector: workloads carrying its first label, else
         // every workload of the namespace.
-        let candidates = |ns: &str, first: Option<&(String, String)>| -> &[usize] {
+        let candidates = |ns: &str, first: Option<&(Text, Text)>| -> &[usize] {
             let found = match first {
-                Some((k, v)) => by_label.get(&(ns.to_string(), k.clone(), v.clone())),
+                Some((k, v)) => by_label.get(&(ns.into(), k.clone(), v.clone())),
                 None => by_namespace.get(ns),
             };
             found.map_or(&[], Vec::as_slice)
@@ -230,7 +230,7 @@ impl Model {
 
         let mut services = facts.services;
         let mut service_workloads = vec![Vec::new(); services.len()];
-        let mut services_by_name: HashMap<(String, String), Vec<usize>> = HashMap::new();
+        let mut services_by_name: HashMap<(Text, Text), Vec<usize>> = HashMap::new();
         for (si, s) in services.iter_mut().enumerate() {
             s.namespace = namespace_of(s.meta.file, &s.meta.namespace);
             services_by_name
@@ -356,7 +356,7 @@ impl Model {
         }
 
         let mut limit_ranges = facts.limit_ranges;
-        let mut limit_ranges_by_ns: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut limit_ranges_by_ns: HashMap<Text, Vec<usize>> = HashMap::new();
         for (i, l) in limit_ranges.iter_mut().enumerate() {
             l.namespace = namespace_of(l.meta.file, &l.meta.namespace);
             limit_ranges_by_ns
@@ -365,7 +365,7 @@ impl Model {
                 .push(i);
         }
 
-        let mut objects: HashMap<(String, String, String), Vec<String>> = HashMap::new();
+        let mut objects: HashMap<(Text, Text, Text), Vec<Text>> = HashMap::new();
         for o in facts.objects {
             let ns = namespace_of(o.file, &o.namespace);
             objects
@@ -400,7 +400,7 @@ impl Model {
                     .into_iter()
                     .flat_map(|l| &l.services)
                     .filter_map(|&s| services.get(s))
-                    .map(|s| s.meta.name.clone())
+                    .map(|s| s.meta.name.to_string())
                     .collect()
             },
             &config_maps,
@@ -606,7 +606,7 @@ impl Model {
     /// (and, when given, API group).
     pub fn has_object(&self, group: Option<&str>, kind: &str, ns: &str, name: &str) -> bool {
         self.objects
-            .get(&(kind.to_string(), ns.to_string(), name.to_string()))
+            .get(&(kind.into(), ns.into(), name.into()))
             .is_some_and(|groups| group.is_none_or(|g| groups.iter().any(|x| x == g)))
     }
 
@@ -619,7 +619,7 @@ impl Model {
     /// Workloads of a namespace whose pod labels carry `key=value`.
     pub fn workloads_labelled(&self, ns: &str, key: &str, value: &str) -> &[usize] {
         self.by_label
-            .get(&(ns.to_string(), key.to_string(), value.to_string()))
+            .get(&(ns.into(), key.into(), value.into()))
             .map_or(&[], Vec::as_slice)
     }
 
@@ -627,7 +627,7 @@ impl Model {
     /// alternatives of one object).
     pub fn services_named(&self, ns: &str, name: &str) -> &[usize] {
         self.services_by_name
-            .get(&(ns.to_string(), name.to_string()))
+            .get(&(ns.into(), name.into()))
             .map_or(&[], Vec::as_slice)
     }
 

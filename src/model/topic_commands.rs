@@ -78,7 +78,7 @@ pub fn created_topics(
             continue;
         };
         for svc in services_of(wi) {
-            k8s_brokers.insert((w.namespace.clone(), svc), (replicas, w.display()));
+            k8s_brokers.insert((w.namespace.to_string(), svc), (replicas, w.display()));
         }
     }
     for w in workloads {

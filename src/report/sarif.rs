@@ -297,7 +297,7 @@ fn descriptor(info: &RuleInfo) -> ReportingDescriptor {
     });
     let mut tags: Vec<String> = Vec::new();
     for tag in std::iter::once(family(info.code))
-        .chain(doc.tags.iter().map(String::as_str))
+        .chain(doc.tags.iter().map(|s| s.as_str()))
         .map(str::trim)
         .filter(|t| !t.is_empty())
     {

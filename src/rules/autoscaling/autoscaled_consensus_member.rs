@@ -82,7 +82,7 @@ pub fn check(model: &Model, out: &mut Findings) {
             workload: w.display(),
             range: range(a),
             system,
-            container: c.name.clone(),
+            container: c.name.to_string(),
             evidence: evidence.clone(),
         };
         let finding = out.report(v, a.target_span);
@@ -105,7 +105,7 @@ fn member(c: &Container) -> Option<(System, String, Option<Span>)> {
         .command
         .iter()
         .chain(c.args.iter())
-        .map(String::as_str)
+        .map(|s| s.as_str())
         .collect();
     let env = |k: &str| c.literal_env(k).map(|(v, _)| v.to_string());
     let image = c.image_name().unwrap_or("");

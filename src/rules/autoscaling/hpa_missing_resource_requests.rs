@@ -173,7 +173,7 @@ fn violation(
         workload: w.display(),
         resource: r,
         metric,
-        containers: lacking.iter().map(|c| c.name.clone()).collect(),
+        containers: lacking.iter().map(|c| c.name.to_string()).collect(),
         others,
         // The webhook checks only these kinds.
         keda: a.kind == ScalerKind::ScaledObject

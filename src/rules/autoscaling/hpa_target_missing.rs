@@ -111,10 +111,10 @@ fn violation(model: &Model, a: &Autoscaler, t: &TargetRef) -> HpaTargetMissing {
     };
     HpaTargetMissing {
         autoscaler: a.display(),
-        kind: t.kind.clone(),
-        name: t.name.clone(),
-        namespace: a.namespace.clone(),
-        group: t.group.clone(),
+        kind: t.kind.to_string(),
+        name: t.name.to_string(),
+        namespace: a.namespace.to_string(),
+        group: t.group.as_deref().map(str::to_string),
         hint,
         keda: a.kind == ScalerKind::ScaledObject,
     }

@@ -94,7 +94,7 @@ fn noisy_metrics(a: &Autoscaler) -> Vec<String> {
             if m.source.is_empty() {
                 "untyped".to_string()
             } else {
-                m.source.clone()
+                m.source.to_string()
             }
         })
         .collect();

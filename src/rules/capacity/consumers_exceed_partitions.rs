@@ -2,8 +2,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use crate::extract::Val;
 use crate::extract::autoscaling::ScalerKind;
+use crate::extract::{Text, Val};
 use crate::finding::{Findings, Severity, Violation};
 use crate::model::Model;
 use crate::model::capacity::{Term, container_env, parse_count};
@@ -204,7 +204,7 @@ fn is_kafka_trigger(source: &str) -> bool {
 /// which partitions do not limit.
 fn consumption(
     w: &crate::extract::k8s::Workload,
-    cm_index: &HashMap<(String, String), &crate::extract::capacity::ConfigMap>,
+    cm_index: &HashMap<(Text, Text), &crate::extract::capacity::ConfigMap>,
 ) -> Option<(Vec<String>, String, Span)> {
     let declared = w
         .meta
@@ -254,7 +254,7 @@ fn consumption(
             ])
             .map(|(g, _)| g)
             .or_else(|| {
-                let mut names: Vec<&String> = env
+                let mut names: Vec<&Text> = env
                     .keys()
                     .filter(|k| k.ends_with("_CONSUMER_GROUP"))
                     .collect();

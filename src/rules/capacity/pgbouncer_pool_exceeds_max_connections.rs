@@ -316,7 +316,12 @@ fn mounters(model: &Model, ini: &PgbouncerIni) -> Option<Vec<Mounter>> {
             .generated_config_maps
             .iter()
             .filter(|g| g.files.iter().any(|f| compose::normalize(f) == path))
-            .map(|g| (g.namespace.clone(), g.name.clone())),
+            .map(|g| {
+                (
+                    g.namespace.as_deref().map(str::to_string),
+                    g.name.to_string(),
+                )
+            }),
     );
     for (ns, cm) in config_maps {
         let mut workloads = index.workloads_mounting_config_map(ns.as_deref(), &cm);
@@ -329,7 +334,7 @@ fn mounters(model: &Model, ini: &PgbouncerIni) -> Option<Vec<Mounter>> {
             let e = model.envelope(wi)?;
             out.push(Mounter {
                 host: PoolerHost::Workload(wi),
-                scope: Scope::Namespace(w.namespace.clone()),
+                scope: Scope::Namespace(w.namespace.to_string()),
                 instances: e.max.value,
                 label: format!("{} (ConfigMap `{cm}`)", w.display()),
                 source: e.max.source.describe(),

@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use crate::extract::Text;
 use crate::extract::haproxy::{Proxy, global, proxies};
 use crate::extract::k8s::Container;
 use crate::extract::nginx::{NginxConfig, Upstream};
@@ -69,7 +70,7 @@ impl Violation for UpstreamCapacityBelowReplicas {
 
 pub fn check(model: &Model, out: &mut Findings) {
     let backends = Backends::new(model);
-    let config_maps: HashMap<(String, String), &crate::extract::capacity::ConfigMap> = model
+    let config_maps: HashMap<(Text, Text), &crate::extract::capacity::ConfigMap> = model
         .capacity_config_maps()
         .map(|c| ((c.namespace.clone(), c.meta.name.clone()), c))
         .collect();
@@ -105,7 +106,7 @@ struct Limit {
 
 fn report(
     model: &Model,
-    config_maps: &HashMap<(String, String), &crate::extract::capacity::ConfigMap>,
+    config_maps: &HashMap<(Text, Text), &crate::extract::capacity::ConfigMap>,
     limit: Limit,
     haproxy: bool,
     seen: &mut Seen,
@@ -349,7 +350,7 @@ struct Target {
 
 fn target(
     model: &Model,
-    config_maps: &HashMap<(String, String), &crate::extract::capacity::ConfigMap>,
+    config_maps: &HashMap<(Text, Text), &crate::extract::capacity::ConfigMap>,
     b: &Backend,
 ) -> Option<Target> {
     match b {
@@ -542,7 +543,7 @@ mod tests {
         vars.iter()
             .map(|(k, v)| {
                 let span = Span::file_start(crate::source::FileId(0));
-                ((*k).to_string(), Some(((*v).to_string(), span)))
+                (Text::from(*k), Some((Text::from(*v), span)))
             })
             .collect()
     }

@@ -95,7 +95,7 @@ pub fn check(model: &Model, out: &mut Findings) {
             }
             out.report(
                 LivenessEqualsReadiness {
-                    container: c.name.clone(),
+                    container: c.name.to_string(),
                     workload: w.display(),
                     handler: describe(c, lh),
                     liveness: lw,
@@ -151,7 +151,7 @@ fn describe(c: &Container, h: &Handler) -> String {
                 .map(|a| if a.contains(' ') {
                     format!("'{a}'")
                 } else {
-                    a.clone()
+                    a.to_string()
                 })
                 .collect::<Vec<_>>()
                 .join(" ")

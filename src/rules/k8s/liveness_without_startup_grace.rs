@@ -87,7 +87,7 @@ pub fn check(model: &Model, out: &mut Findings) {
             }
             out.report(
                 LivenessWithoutStartupGrace {
-                    container: c.name.clone(),
+                    container: c.name.to_string(),
                     workload: w.display(),
                     delay,
                     threshold,

@@ -55,7 +55,7 @@ pub fn check(model: &Model, out: &mut Findings) {
             };
             out.report(
                 MemoryLimitMissing {
-                    container: c.name.clone(),
+                    container: c.name.to_string(),
                     workload: w.display(),
                     requests,
                 },

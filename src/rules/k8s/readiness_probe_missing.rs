@@ -56,7 +56,7 @@ pub fn check(model: &Model, out: &mut Findings) {
 
 fn violation(w: &Workload, c: &Container) -> ReadinessProbeMissing {
     ReadinessProbeMissing {
-        container: c.name.clone(),
+        container: c.name.to_string(),
         workload: w.display(),
         subject: format!("{}/container/{}", w.display(), c.name),
         port: c.ports.iter().find_map(|p| p.number),

@@ -83,7 +83,7 @@ pub fn check(model: &Model, out: &mut Findings) {
 
 fn violation(w: &Workload, c: &Container, missing: &'static str) -> ResourceRequestsMissing {
     ResourceRequestsMissing {
-        container: c.name.clone(),
+        container: c.name.to_string(),
         workload: w.display(),
         subject: format!("{}/container/{}", w.display(), c.name),
         missing,

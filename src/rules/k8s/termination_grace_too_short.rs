@@ -59,7 +59,7 @@ pub fn check(model: &Model, out: &mut Findings) {
             }
             let f = out.report(
                 TerminationGraceTooShort {
-                    container: c.name.clone(),
+                    container: c.name.to_string(),
                     workload: w.display(),
                     sleep,
                     grace,

@@ -1,5 +1,6 @@
 //! SL508 grpc-through-clusterip. Docs: rules/grpc-through-clusterip.toml
 
+use crate::extract::Text;
 use crate::extract::k8s::{ServicePort, Workload};
 use crate::finding::{Findings, Violation};
 use crate::model::Model;
@@ -77,7 +78,7 @@ pub fn check(model: &Model, out: &mut Findings) {
                 port: port
                     .name
                     .clone()
-                    .or_else(|| port.port.map(|n| n.to_string()))
+                    .or_else(|| port.port.map(|n| n.to_string()).map(Text::from))
                     .map_or_else(|| "(unnamed)".into(), |n| format!("`{n}`")),
                 why_grpc: why,
                 workload: w.display(),

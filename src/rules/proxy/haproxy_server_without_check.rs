@@ -56,7 +56,7 @@ pub fn check(model: &Model, out: &mut Findings) {
                 let Some(span) = s.line.span() else { continue };
                 let v = HaproxyServerWithoutCheck {
                     keyword: s.line.keyword().to_string(),
-                    server: s.line.arg(0).map_or(String::new(), |w| w.text.clone()),
+                    server: s.line.arg(0).map_or(String::new(), |w| w.text.to_string()),
                     proxy: proxy.display(),
                     servers: total,
                 };

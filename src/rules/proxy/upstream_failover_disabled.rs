@@ -85,7 +85,7 @@ pub fn check(model: &Model, out: &mut Findings) {
                     continue;
                 }
                 let v = UpstreamFailoverDisabled::NeverMarkedDown {
-                    server: s.address.text.clone(),
+                    server: s.address.text.to_string(),
                     upstream: u.name.clone(),
                     servers,
                 };
@@ -107,7 +107,7 @@ pub fn check(model: &Model, out: &mut Findings) {
                 location: p
                     .location
                     .as_ref()
-                    .map_or("(none)".into(), |w| w.text.clone()),
+                    .map_or("(none)".into(), |w| w.text.to_string()),
                 upstream: u.name.clone(),
                 servers,
             };

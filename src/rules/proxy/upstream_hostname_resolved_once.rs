@@ -73,7 +73,7 @@ pub fn check(model: &Model, out: &mut Findings) {
                 }
                 let v = UpstreamHostnameResolvedOnce {
                     upstream: u.name.clone(),
-                    server: s.address.text.clone(),
+                    server: s.address.text.to_string(),
                     instances,
                     version: model.proxies.nginx_version,
                 };

@@ -106,7 +106,7 @@ pub fn check(model: &Model, out: &mut Findings) {
                 location: p
                     .location
                     .as_ref()
-                    .map_or("(none)".into(), |w| w.text.clone()),
+                    .map_or("(none)".into(), |w| w.text.to_string()),
                 reasons: reasons.iter().map(|r| r.text.clone()).collect(),
             };
             let f = out.report(v, p.span);

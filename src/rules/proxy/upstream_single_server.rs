@@ -53,7 +53,7 @@ pub fn check(model: &Model, out: &mut Findings) {
             };
             let v = UpstreamSingleServer {
                 upstream: u.name.clone(),
-                server: server.address.text.clone(),
+                server: server.address.text.to_string(),
                 what,
             };
             out.report(v, u.span)

@@ -70,7 +70,7 @@ pub fn check(model: &Model, out: &mut Findings) {
                 location: p
                     .location
                     .as_ref()
-                    .map_or("(none)".into(), |w| w.text.clone()),
+                    .map_or("(none)".into(), |w| w.text.to_string()),
                 named,
                 missing,
                 hidden: p.hidden_connection.is_some(),

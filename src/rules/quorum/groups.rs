@@ -180,7 +180,7 @@ pub(super) fn workload_system(w: &Workload) -> Option<System> {
             .command
             .iter()
             .chain(c.args.iter())
-            .map(String::as_str)
+            .map(|s| s.as_str())
             .collect();
         let env = |k: &str| c.literal_env(k).map(|(v, _)| v.to_string());
         recognise(c.image_name().unwrap_or(""), &argv, &env)
@@ -303,7 +303,7 @@ pub fn groups(model: &Model) -> Vec<Group> {
                 .find(|(s, ns, l, _)| *s == system && *ns == w.namespace && *l == list.text)
             {
                 Some((_, _, _, members)) => members.push(wi),
-                None => shared.push((system, w.namespace.clone(), list.text, vec![wi])),
+                None => shared.push((system, w.namespace.to_string(), list.text, vec![wi])),
             },
             None => single.push((wi, system)),
         }
@@ -324,7 +324,7 @@ pub fn groups(model: &Model) -> Vec<Group> {
         };
         let names: Vec<String> = members
             .iter()
-            .filter_map(|&wi| model.workloads.get(wi).map(|w| w.meta.name.clone()))
+            .filter_map(|&wi| model.workloads.get(wi).map(|w| w.meta.name.to_string()))
             .collect();
         out.push(Group {
             system: *system,
@@ -378,7 +378,7 @@ pub fn groups(model: &Model) -> Vec<Group> {
             span,
             related: Vec::new(),
             origin: Origin::Workload(wi),
-            hosts: vec![w.meta.name.clone()],
+            hosts: vec![w.meta.name.to_string()],
         });
     }
     compose_groups(model, &mut out);

@@ -281,7 +281,7 @@ fn members(model: &Model, first: usize, g: &Group) -> Vec<usize> {
         .copied()
         .filter(|&o| {
             model.workloads.get(o).is_some_and(|m| {
-                g.hosts.contains(&m.meta.name) && workload_system(m) == Some(g.system)
+                g.hosts.iter().any(|h| h == m.meta.name) && workload_system(m) == Some(g.system)
             })
         })
         .collect()

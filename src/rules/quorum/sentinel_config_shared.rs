@@ -227,7 +227,7 @@ fn read_only_config(
         .command
         .iter()
         .chain(c.args.iter())
-        .map(String::as_str)
+        .map(|s| s.as_str())
         .collect();
     let env = |k: &str| c.literal_env(k).map(|(v, _)| v.to_string());
     if recognise(c.image_name().unwrap_or(""), &argv, &env) != Some(System::Sentinel) {
@@ -276,7 +276,7 @@ fn read_only_config(
     };
     let envelope = model.envelope(wi);
     let v = SentinelConfigShared::ReadOnly {
-        container: c.name.clone(),
+        container: c.name.to_string(),
         workload: w.display(),
         path: path.to_string(),
         from: from.clone(),

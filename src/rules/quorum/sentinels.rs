@@ -161,7 +161,12 @@ pub fn config_maps_of(model: &Model, conf: &RedisConf) -> Vec<(Option<String>, S
                 .generated_config_maps
                 .iter()
                 .filter(|g| g.files.iter().any(|f| compose::normalize(f) == path))
-                .map(|g| (g.namespace.clone(), g.name.clone())),
+                .map(|g| {
+                    (
+                        g.namespace.as_deref().map(str::to_string),
+                        g.name.to_string(),
+                    )
+                }),
         )
         .collect()
 }
