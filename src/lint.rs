@@ -21,6 +21,12 @@ use crate::suppress::{self, Inline, baseline::Baseline, date::Date};
 
 /// Files over this size are skipped with a note.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
+/// Files parsed in parallel before their facts are merged (see `lint`).
+/// Large enough that the threads rarely wait for each other at the end of
+/// a batch, small enough that a batch's own lists stay a small part of the
+/// memory.
+const MERGE_BATCH: usize = 512;
+
 /// Findings reported for one file; the rest are counted in a summary line.
 /// The most severe are kept, so a run that fails still shows why.
 pub const DEFAULT_MAX_FINDINGS_PER_FILE: usize = 1_000;
@@ -277,44 +283,48 @@ pub fn lint(settings: &Settings) -> Outcome {
     if let Some(p) = &settings.progress {
         p.total.store(files.len(), Ordering::Relaxed);
     }
-    let results: Vec<FileResult> = files
-        .par_iter()
-        .map(|f| {
-            let r = process_guarded(f, settings.max_file_size);
-            if let Some(p) = &settings.progress {
-                p.done.fetch_add(1, Ordering::Relaxed);
-            }
-            r
-        })
-        .collect();
-
+    // Files are parsed in parallel a batch at a time, and each batch's facts
+    // are merged before the next starts: the per-file lists of one batch,
+    // not of the whole tree, wait for the merge, and the next batch reuses
+    // their memory.
     let mut facts = Facts::default();
-    facts.reserve_for(results.iter().map(|r| &*r.facts));
     let mut pipeline_findings = Vec::new();
     let mut inline = Vec::new();
     let mut file_errors = Vec::new();
-    for r in results {
-        inline.extend(r.suppressions);
-        match r.status {
-            FileStatus::Linted => stats.linted += 1,
-            FileStatus::Skipped => stats.skipped += 1,
-            FileStatus::NotParsed => stats.not_parsed += 1,
+    for batch in files.chunks(MERGE_BATCH) {
+        let results: Vec<FileResult> = batch
+            .par_iter()
+            .map(|f| {
+                let r = process_guarded(f, settings.max_file_size);
+                if let Some(p) = &settings.progress {
+                    p.done.fetch_add(1, Ordering::Relaxed);
+                }
+                r
+            })
+            .collect();
+        for r in results {
+            inline.extend(r.suppressions);
+            match r.status {
+                FileStatus::Linted => stats.linted += 1,
+                FileStatus::Skipped => stats.skipped += 1,
+                FileStatus::NotParsed => stats.not_parsed += 1,
+            }
+            if let Some(kind) = r.yaml_kind {
+                *stats.yaml_kinds.entry(kind).or_default() += 1;
+            }
+            facts.append(*r.facts);
+            for f in r.findings.iter().filter(|f| f.subject == INTERNAL) {
+                let path = files
+                    .get(f.span.file.0 as usize)
+                    .map_or("", |x| x.display.as_str());
+                let what = f
+                    .message
+                    .strip_prefix(INTERNAL_PREFIX)
+                    .unwrap_or(&f.message);
+                file_errors.push(format!("{path}: {what}"));
+            }
+            pipeline_findings.extend(r.findings);
         }
-        if let Some(kind) = r.yaml_kind {
-            *stats.yaml_kinds.entry(kind).or_default() += 1;
-        }
-        facts.append(*r.facts);
-        for f in r.findings.iter().filter(|f| f.subject == INTERNAL) {
-            let path = files
-                .get(f.span.file.0 as usize)
-                .map_or("", |x| x.display.as_str());
-            let what = f
-                .message
-                .strip_prefix(INTERNAL_PREFIX)
-                .unwrap_or(&f.message);
-            file_errors.push(format!("{path}: {what}"));
-        }
-        pipeline_findings.extend(r.findings);
     }
     for note in discovered.notes {
         let id = FileId(to_u32(files.len()));

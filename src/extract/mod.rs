@@ -133,17 +133,6 @@ impl Facts {
         self.namespaces.shrink_to_fit();
     }
 
-    /// Makes room for the facts of many files at once, so that appending
-    /// them does not grow (and briefly double) the big vectors step by step.
-    pub fn reserve_for<'a>(&mut self, parts: impl Iterator<Item = &'a Facts> + Clone) {
-        let sum = |f: fn(&Facts) -> usize| parts.clone().map(f).sum::<usize>();
-        self.workloads.reserve(sum(|f| f.workloads.len()));
-        self.services.reserve(sum(|f| f.services.len()));
-        self.autoscalers.reserve(sum(|f| f.autoscalers.len()));
-        self.objects.reserve(sum(|f| f.objects.len()));
-        self.config_maps.reserve(sum(|f| f.config_maps.len()));
-    }
-
     pub fn append(&mut self, mut other: Facts) {
         self.workloads.append(&mut other.workloads);
         self.services.append(&mut other.services);
