@@ -16,6 +16,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 use std::rc::Rc;
 
+use crate::extract::Text;
 use crate::formats::nginx::{Directive, NginxFile, Word};
 use crate::source::{FileId, SourceFile, Span};
 
@@ -67,7 +68,7 @@ pub struct Setting<T> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Header {
     /// Lower-cased.
-    pub name: String,
+    pub name: Text,
     pub value: Word,
     pub span: Span,
 }
@@ -88,7 +89,7 @@ pub struct UpstreamServer {
 
 #[derive(Clone, Debug)]
 pub struct Upstream {
-    pub name: String,
+    pub name: Text,
     /// The `upstream` word.
     pub span: Span,
     pub stream: bool,
@@ -103,10 +104,10 @@ pub struct Upstream {
 #[derive(Clone, Debug)]
 pub struct MapBlock {
     /// `$connection_upgrade`.
-    pub variable: String,
+    pub variable: Text,
     /// The value for an empty source: its `''` entry, else `default`, else
     /// the empty string; and where that entry is.
-    pub empty: Setting<String>,
+    pub empty: Setting<Text>,
 }
 
 #[derive(Clone, Debug)]
@@ -117,13 +118,13 @@ pub struct ProxyPass {
     /// The enclosing `location`'s path.
     pub location: Option<Word>,
     pub stream: bool,
-    pub http_version: Option<Setting<String>>,
+    pub http_version: Option<Setting<Text>>,
     /// The `proxy_set_header` set in effect (`None`: nginx's defaults).
     pub headers: Option<Vec<Header>>,
     /// A `Connection` header of an outer level that this level's own
     /// `proxy_set_header` lines hide (they replace the whole inherited set).
     pub hidden_connection: Option<Header>,
-    pub next_upstream: Option<Setting<Vec<String>>>,
+    pub next_upstream: Option<Setting<Vec<Text>>>,
 }
 
 impl ProxyPass {
@@ -156,12 +157,13 @@ pub struct NginxConfig {
     pub upstreams: Vec<Upstream>,
     pub proxy_passes: Vec<ProxyPass>,
     pub maps: Vec<MapBlock>,
-    /// Every directive name outside data and Lua blocks, for SL504.
-    pub directives: Vec<Word>,
+    /// Directive names outside data and Lua blocks that open-source nginx
+    /// does not know, for SL504 (the others are not kept).
+    pub unknown_directives: Vec<Word>,
     /// The main-level `events` block, when the entry file is a main config.
     pub events: Option<Events>,
     /// Main-level `worker_processes`.
-    pub worker_processes: Option<Setting<String>>,
+    pub worker_processes: Option<Setting<Text>>,
 }
 
 /// The `events` block and its `worker_connections`.
@@ -386,10 +388,10 @@ fn normalize(path: &Path) -> PathBuf {
 
 #[derive(Clone, Default)]
 struct Inherited {
-    http_version: Option<Setting<String>>,
+    http_version: Option<Setting<Text>>,
     headers: Option<Vec<Header>>,
     hidden_connection: Option<Header>,
-    next_upstream: Option<Setting<Vec<String>>>,
+    next_upstream: Option<Setting<Vec<Text>>>,
     location: Option<Word>,
     stream: bool,
 }
@@ -419,7 +421,7 @@ impl<'a> Walker<'a, '_> {
             upstreams: Vec::new(),
             proxy_passes: Vec::new(),
             maps: Vec::new(),
-            directives: Vec::new(),
+            unknown_directives: Vec::new(),
             events: None,
             worker_processes: None,
         };
@@ -515,7 +517,7 @@ impl<'a> Walker<'a, '_> {
             .filter(|(d, _)| d.is("proxy_set_header") && d.block.is_none())
             .filter_map(|(d, _)| {
                 Some(Header {
-                    name: d.arg(0)?.to_ascii_lowercase(),
+                    name: d.arg(0)?.to_ascii_lowercase().into(),
                     value: d.args.get(1)?.clone(),
                     span: d.name.span,
                 })
@@ -540,19 +542,24 @@ impl<'a> Walker<'a, '_> {
                 "proxy_http_version" => {
                     if let Some(v) = d.arg(0) {
                         let value = v.to_string();
-                        ctx.http_version = Some(Setting { value, span });
+                        ctx.http_version = Some(Setting {
+                            value: value.into(),
+                            span,
+                        });
                     }
                 }
                 "proxy_next_upstream" => {
-                    let value = d.args.iter().map(|w| w.text.to_string()).collect();
+                    let value = d.args.iter().map(|w| w.text.clone()).collect();
                     ctx.next_upstream = Some(Setting { value, span });
                 }
                 _ => {}
             }
         }
         for (d, chain) in items {
-            config.directives.push(d.name.clone());
             let name = d.name.text.as_str();
+            if !crate::formats::nginx_stock::is_stock(name) {
+                config.unknown_directives.push(d.name.clone());
+            }
             if depth == 0 {
                 main_level(d, config);
             }
@@ -602,7 +609,7 @@ fn main_level(d: &Directive, config: &mut NginxConfig) {
         && let Some(v) = d.arg(0)
     {
         config.worker_processes = Some(Setting {
-            value: v.to_string(),
+            value: v.into(),
             span: d.name.span,
         });
     }
@@ -628,7 +635,7 @@ fn main_level(d: &Directive, config: &mut NginxConfig) {
 
 fn upstream(d: &Directive, children: &[Item<'_>], stream: bool) -> Upstream {
     let mut up = Upstream {
-        name: d.arg(0).unwrap_or_default().to_string(),
+        name: d.arg(0).unwrap_or_default().into(),
         span: d.name.span,
         stream,
         servers: Vec::new(),
@@ -680,7 +687,7 @@ fn upstream(d: &Directive, children: &[Item<'_>], stream: bool) -> Upstream {
 fn map_block(d: &Directive, entries: &[Item<'_>]) -> Option<MapBlock> {
     let variable = d.arg(1)?.to_string();
     let value = |c: &Directive| Setting {
-        value: c.arg(0).unwrap_or_default().to_string(),
+        value: Text::from(c.arg(0).unwrap_or_default()),
         span: c.name.span,
     };
     let empty = entries
@@ -693,10 +700,13 @@ fn map_block(d: &Directive, entries: &[Item<'_>]) -> Option<MapBlock> {
         })
         .map(|(c, _)| value(c))
         .unwrap_or(Setting {
-            value: String::new(),
+            value: Text::default(),
             span: d.name.span,
         });
-    Some(MapBlock { variable, empty })
+    Some(MapBlock {
+        variable: variable.into(),
+        empty,
+    })
 }
 
 #[cfg(test)]

@@ -4,5 +4,6 @@ pub mod conf;
 pub mod haproxy;
 pub mod ini;
 pub mod nginx;
+pub mod nginx_stock;
 pub mod xml;
 pub mod yaml;

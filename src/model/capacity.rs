@@ -856,19 +856,17 @@ impl Capacity {
                 (p, server)
             })
             .collect();
-        let envs: Vec<Vec<Env>> = workloads
-            .iter()
-            .map(|w| {
-                w.pod
-                    .running_containers()
-                    .map(|c| container_env(c, &w.namespace, &cm_index))
-                    .collect()
-            })
-            .collect();
+        // Each container's environment is computed where a loop needs it:
+        // holding every container's at once was an eighth of the peak memory
+        // of a large tree.
+        let env_of = |w: &Workload, c: &Container| container_env(c, &w.namespace, &cm_index);
         for (wi, w) in workloads.iter().enumerate() {
-            let Some(envs) = envs.get(wi) else { continue };
-            for (c, env) in w.pod.running_containers().zip(envs) {
+            for c in w.pod.running_containers() {
                 let image = c.image_name().unwrap_or("");
+                if !is_postgres_image(image) && !is_mysql_image(image) {
+                    continue;
+                }
+                let env = &env_of(w, c);
                 let words = command_words(c);
                 let pg_conf = if is_postgres_image(image) {
                     pg_config_paths(&words, image)
@@ -942,14 +940,14 @@ impl Capacity {
         let mut pooler_clients = Vec::new();
         let mut pgbouncer_clients = Vec::new();
         for (wi, w) in workloads.iter().enumerate() {
-            let Some(envs) = envs.get(wi) else { continue };
-            for (c, env) in w.pod.running_containers().zip(envs) {
+            for c in w.pod.running_containers() {
                 // A database's own container is not its client.
                 if c.image_name()
                     .is_some_and(|i| is_postgres_image(i) || is_mysql_image(i))
                 {
                     continue;
                 }
+                let env = &env_of(w, c);
                 let Some((host, span, url_pool, jdbc, server)) = db_host(w, env)
                     .into_iter()
                     .find_map(|(host, span, pool, jdbc)| {
@@ -1064,7 +1062,7 @@ impl Capacity {
         }
         let redis_confs = mounted_redis_confs(redis_confs, generated);
         let (redis_servers, redis_clients) =
-            redis_links(workloads, &services_of, &envs, compose, &redis_confs);
+            redis_links(workloads, &services_of, &env_of, compose, &redis_confs);
         Capacity {
             standbys,
             config_hinted,
@@ -1510,7 +1508,7 @@ fn redis_client(env: &Env) -> Option<(String, Span, Term)> {
 fn redis_links(
     workloads: &[Workload],
     services_of: &impl Fn(usize) -> Vec<String>,
-    envs: &[Vec<Env>],
+    env_of: &impl Fn(&Workload, &Container) -> Env,
     compose: &[ComposeService],
     confs: &RedisConfs<'_>,
 ) -> (Vec<DbServer>, Vec<DbClient>) {
@@ -1564,11 +1562,11 @@ fn redis_links(
     }
     let mut clients = Vec::new();
     for (wi, w) in workloads.iter().enumerate() {
-        let Some(envs) = envs.get(wi) else { continue };
-        for (c, env) in w.pod.running_containers().zip(envs) {
+        for c in w.pod.running_containers() {
             if c.image_name().is_some_and(is_redis_image) {
                 continue;
             }
+            let env = &env_of(w, c);
             let Some((host, span, pool)) = redis_client(env) else {
                 continue;
             };

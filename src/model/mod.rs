@@ -169,8 +169,9 @@ pub struct Model {
     services_by_name: HashMap<(Text, Text), Vec<usize>>,
     /// Indexes into `limit_ranges` by namespace.
     limit_ranges_by_ns: HashMap<Text, Vec<usize>>,
-    /// (kind, namespace, name) → API groups of every object in the tree.
-    objects: HashMap<(Text, Text, Text), Vec<Text>>,
+    /// Every object of the tree, namespaces resolved, sorted by kind,
+    /// namespace, name and API group.
+    objects: Vec<crate::extract::ObjectRef>,
     /// Namespaces that hold at least one workload.
     workload_namespaces: HashSet<Text>,
     /// (namespace, label key, label value) → workloads whose pods carry it.
@@ -365,14 +366,20 @@ impl Model {
                 .push(i);
         }
 
-        let mut objects: HashMap<(Text, Text, Text), Vec<Text>> = HashMap::new();
-        for o in facts.objects {
-            let ns = namespace_of(o.file, &o.namespace);
-            objects
-                .entry((o.kind, ns, o.name))
-                .or_default()
-                .push(o.group);
+        // Sorted in place rather than indexed: a large tree has tens of
+        // thousands of objects, and a hash map of them would copy every key.
+        let mut objects = facts.objects;
+        for o in &mut objects {
+            o.namespace = Some(namespace_of(o.file, &o.namespace));
         }
+        objects.sort_unstable_by(|a, b| {
+            (&a.kind, &a.namespace, &a.name, &a.group).cmp(&(
+                &b.kind,
+                &b.namespace,
+                &b.name,
+                &b.group,
+            ))
+        });
 
         let mut compose_services = facts.compose_services;
         crate::extract::compose::resolve(&mut compose_services, &facts.env_files, &|f| {
@@ -605,9 +612,20 @@ impl Model {
     /// Whether some object of the tree has this kind, namespace and name
     /// (and, when given, API group).
     pub fn has_object(&self, group: Option<&str>, kind: &str, ns: &str, name: &str) -> bool {
+        fn key(o: &crate::extract::ObjectRef) -> (&str, &str, &str) {
+            (
+                o.kind.as_str(),
+                o.namespace.as_deref().unwrap_or_default(),
+                o.name.as_str(),
+            )
+        }
+        let start = self.objects.partition_point(|o| key(o) < (kind, ns, name));
         self.objects
-            .get(&(kind.into(), ns.into(), name.into()))
-            .is_some_and(|groups| group.is_none_or(|g| groups.iter().any(|x| x == g)))
+            .get(start..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(|o| key(o) == (kind, ns, name))
+            .any(|o| group.is_none_or(|g| o.group == g))
     }
 
     /// Whether the tree holds any workload of the namespace: otherwise it is

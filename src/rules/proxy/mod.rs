@@ -13,7 +13,6 @@ pub mod haproxy_timeouts_missing;
 pub mod nginx_worker_connections_low;
 pub mod nonstandard_directive;
 pub mod proxy_pinned_to_single_backend;
-pub mod stock_directives;
 pub mod upstream_failover_disabled;
 pub mod upstream_hostname_resolved_once;
 pub mod upstream_keepalive_ineffective;

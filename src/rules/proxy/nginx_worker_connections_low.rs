@@ -74,7 +74,11 @@ pub fn check(model: &Model, out: &mut Findings) {
         let v = NginxWorkerConnectionsLow {
             connections,
             written,
-            workers: config.worker_processes.as_ref().map(|w| w.value.clone()),
+            workers: config
+                .worker_processes
+                .as_ref()
+                .map(|w| w.value.clone())
+                .map(|t| t.to_string()),
         };
         out.report(v, span);
     }

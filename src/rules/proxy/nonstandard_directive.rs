@@ -5,7 +5,7 @@ use crate::model::Model;
 use crate::rules::Rule;
 
 use super::Seen;
-use super::stock_directives::is_stock;
+use crate::formats::nginx_stock::is_stock;
 
 pub struct NonstandardDirective {
     directive: String,
@@ -90,7 +90,7 @@ pub fn module_of(name: &str) -> Option<&'static str> {
 pub fn check(model: &Model, out: &mut Findings) {
     let mut seen = Seen::default();
     for config in &model.proxies.nginx {
-        for name in &config.directives {
+        for name in &config.unknown_directives {
             let text = name.text.as_str();
             if text.is_empty() || is_stock(text) || !seen.first(name.span) {
                 continue;

@@ -65,7 +65,7 @@ pub fn check(model: &Model, out: &mut Findings) {
             }
             let v = ProxyPinnedToSingleBackend {
                 target: host.to_string(),
-                upstream: u.name.clone(),
+                upstream: u.name.to_string(),
                 servers: u.servers.len(),
             };
             out.report(v, p.url.span).related(

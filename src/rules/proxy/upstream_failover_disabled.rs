@@ -86,7 +86,7 @@ pub fn check(model: &Model, out: &mut Findings) {
                 }
                 let v = UpstreamFailoverDisabled::NeverMarkedDown {
                     server: s.address.text.to_string(),
-                    upstream: u.name.clone(),
+                    upstream: u.name.to_string(),
                     servers,
                 };
                 out.report(v, word);
@@ -108,7 +108,7 @@ pub fn check(model: &Model, out: &mut Findings) {
                     .location
                     .as_ref()
                     .map_or("(none)".into(), |w| w.text.to_string()),
-                upstream: u.name.clone(),
+                upstream: u.name.to_string(),
                 servers,
             };
             out.report(v, next.span)

@@ -72,7 +72,7 @@ pub fn check(model: &Model, out: &mut Findings) {
                     continue;
                 }
                 let v = UpstreamHostnameResolvedOnce {
-                    upstream: u.name.clone(),
+                    upstream: u.name.to_string(),
                     server: s.address.text.to_string(),
                     instances,
                     version: model.proxies.nginx_version,

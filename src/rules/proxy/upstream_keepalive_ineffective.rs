@@ -100,7 +100,7 @@ pub fn check(model: &Model, out: &mut Findings) {
                 continue;
             }
             let v = UpstreamKeepaliveIneffective {
-                upstream: upstream.name.clone(),
+                upstream: upstream.name.to_string(),
                 keepalive,
                 default: keepalive_span.is_none(),
                 location: p

@@ -52,7 +52,7 @@ pub fn check(model: &Model, out: &mut Findings) {
                 continue;
             };
             let v = UpstreamSingleServer {
-                upstream: u.name.clone(),
+                upstream: u.name.to_string(),
                 server: server.address.text.to_string(),
                 what,
             };
