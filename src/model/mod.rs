@@ -182,6 +182,9 @@ pub struct Model {
 
 impl Model {
     pub fn build(files: &[SourceFile], facts: Facts) -> Model {
+        // First, so that the nginx trees are freed (once their includes are
+        // expanded) before the rest of the model is allocated.
+        let proxies = crate::extract::proxy::Proxies::build(files, facts.nginx, facts.haproxy);
         let kustomized: HashMap<PathBuf, Text> = facts.kustomizations.into_iter().collect();
         let namespace_of = |file: FileId, written: &Option<Text>| -> Text {
             if let Some(ns) = written.as_deref().filter(|ns| !ns.is_empty()) {
@@ -459,7 +462,7 @@ impl Model {
             replicated_tables: facts.replicated_tables,
             consensus_objects: facts.consensus_objects,
             generated_config_maps: facts.generated_config_maps,
-            proxies: crate::extract::proxy::Proxies::build(files, facts.nginx, facts.haproxy),
+            proxies,
             service_workloads,
             services_by_name,
             namespaces: facts
