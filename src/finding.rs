@@ -156,14 +156,20 @@ impl Findings {
 
     /// Records a violation at `span`; returns it so related locations can be added.
     pub fn report<V: Violation>(&mut self, v: V, span: Span) -> &mut Finding {
+        // Without the spare room `format!` leaves: a large tree's findings
+        // are all held until they are sorted and reported.
+        let exact = |mut s: String| {
+            s.shrink_to_fit();
+            s
+        };
         let finding = Finding {
             rule: V::RULE,
             severity: v.severity().unwrap_or(V::RULE.info().severity),
             span,
-            message: v.message(),
-            help: v.help(),
+            message: exact(v.message()),
+            help: v.help().map(exact),
             related: Vec::new(),
-            subject: v.subject(),
+            subject: exact(v.subject()),
             suppression: None,
         };
         self.push(finding)

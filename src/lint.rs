@@ -378,7 +378,14 @@ pub fn lint(settings: &Settings) -> Outcome {
             })
         })
         .collect();
-    let mut findings = Vec::new();
+    let mut findings = Vec::with_capacity(
+        per_rule
+            .iter()
+            .map(|r| r.as_ref().map_or(0, Vec::len))
+            .sum::<usize>()
+            + pipeline_findings.len()
+            + model.clickhouse_problems.len(),
+    );
     let mut internal_errors = file_errors;
     for r in per_rule {
         match r {
