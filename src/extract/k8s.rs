@@ -241,6 +241,15 @@ pub struct PodVolume {
 }
 
 impl Container {
+    /// `command` then `args`, each item as written.
+    pub fn argv(&self) -> Vec<&str> {
+        self.command
+            .iter()
+            .chain(&self.args)
+            .map(Text::as_str)
+            .collect()
+    }
+
     /// The image name, without its span.
     pub fn image_name(&self) -> Option<&str> {
         self.image.as_ref().map(|(i, _)| i.as_str())

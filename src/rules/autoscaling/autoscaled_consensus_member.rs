@@ -101,12 +101,7 @@ pub fn check(model: &Model, out: &mut Findings) {
 /// The consensus system a container runs, as the quorum rules recognise it,
 /// with what gave it away and where.
 fn member(c: &Container) -> Option<(System, String, Option<Span>)> {
-    let argv: Vec<&str> = c
-        .command
-        .iter()
-        .chain(c.args.iter())
-        .map(|s| s.as_str())
-        .collect();
+    let argv = c.argv();
     let env = |k: &str| c.literal_env(k).map(|(v, _)| v.to_string());
     let image = c.image_name().unwrap_or("");
     let system = recognise(image, &argv, &env)?;

@@ -391,12 +391,7 @@ fn target(
             let env_of = |c: &Container| container_env(c, &w.namespace, config_maps);
             // The one container whose concurrency is known.
             let mut known = w.pod.running_containers().filter_map(|c| {
-                let words: Vec<&str> = c
-                    .command
-                    .iter()
-                    .chain(&c.args)
-                    .flat_map(|a| a.split_whitespace())
-                    .collect();
+                let words = crate::model::capacity::command_words(c);
                 let (p, t) = concurrency(&words, &env_of(c))?;
                 Some((with_span(p, c.name_span), with_span(t, c.name_span)))
             });

@@ -176,12 +176,7 @@ pub fn recognise(
 /// The system a Kubernetes workload runs, from its containers.
 pub(super) fn workload_system(w: &Workload) -> Option<System> {
     w.pod.running_containers().find_map(|c| {
-        let argv: Vec<&str> = c
-            .command
-            .iter()
-            .chain(c.args.iter())
-            .map(|s| s.as_str())
-            .collect();
+        let argv = c.argv();
         let env = |k: &str| c.literal_env(k).map(|(v, _)| v.to_string());
         recognise(c.image_name().unwrap_or(""), &argv, &env)
     })
@@ -237,12 +232,7 @@ fn member_list(w: &Workload) -> Option<MemberList> {
                 });
             }
         }
-        let argv: Vec<&str> = c
-            .command
-            .iter()
-            .chain(c.args.iter())
-            .flat_map(|a| a.split_whitespace())
-            .collect();
+        let argv = crate::model::capacity::command_words(c);
         let v = zookeeper::flag_value(&argv, "--initial-cluster")?;
         let n = zookeeper::etcd_initial_cluster(v);
         Some(MemberList {

@@ -223,12 +223,7 @@ fn read_only_config(
     c: &Container,
     out: &mut Findings,
 ) {
-    let argv: Vec<&str> = c
-        .command
-        .iter()
-        .chain(c.args.iter())
-        .map(|s| s.as_str())
-        .collect();
+    let argv = c.argv();
     let env = |k: &str| c.literal_env(k).map(|(v, _)| v.to_string());
     if recognise(c.image_name().unwrap_or(""), &argv, &env) != Some(System::Sentinel) {
         return;
