@@ -612,6 +612,35 @@ impl Model {
             .collect()
     }
 
+    /// The ConfigMaps that hold a config file: `written_in`, the one it is
+    /// written in (if it is), and those a kustomization's
+    /// `configMapGenerator` builds from it. `path` is normalized.
+    pub fn config_maps_holding(
+        &self,
+        path: &Path,
+        written_in: Option<&(Option<String>, String)>,
+    ) -> Vec<(Option<String>, String)> {
+        written_in
+            .cloned()
+            .into_iter()
+            .chain(
+                self.generated_config_maps
+                    .iter()
+                    .filter(|g| {
+                        g.files
+                            .iter()
+                            .any(|f| crate::extract::compose::normalize(f) == path)
+                    })
+                    .map(|g| {
+                        (
+                            g.namespace.as_deref().map(str::to_string),
+                            g.name.to_string(),
+                        )
+                    }),
+            )
+            .collect()
+    }
+
     /// Whether some object of the tree has this kind, namespace and name
     /// (and, when given, API group).
     pub fn has_object(&self, group: Option<&str>, kind: &str, ns: &str, name: &str) -> bool {

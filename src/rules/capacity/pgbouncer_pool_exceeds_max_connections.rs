@@ -311,19 +311,7 @@ fn mounters(model: &Model, ini: &PgbouncerIni) -> Option<Vec<Mounter>> {
             span: at.or_else(|| s.volumes.get(vi).map(|v| v.span)),
         });
     }
-    let config_maps = ini.config_map.iter().cloned().chain(
-        model
-            .generated_config_maps
-            .iter()
-            .filter(|g| g.files.iter().any(|f| compose::normalize(f) == path))
-            .map(|g| {
-                (
-                    g.namespace.as_deref().map(str::to_string),
-                    g.name.to_string(),
-                )
-            }),
-    );
-    for (ns, cm) in config_maps {
+    for (ns, cm) in model.config_maps_holding(&path, ini.config_map.as_ref()) {
         let mut workloads = index.workloads_mounting_config_map(ns.as_deref(), &cm);
         workloads.sort_unstable();
         workloads.dedup();

@@ -152,23 +152,7 @@ pub fn sentinel_count(model: &Model, conf: &RedisConf, monitor: &Monitor) -> Opt
 /// The ConfigMaps that hold a config file: the one it is written in, or
 /// the ones a kustomization's `configMapGenerator` builds from it.
 pub fn config_maps_of(model: &Model, conf: &RedisConf) -> Vec<(Option<String>, String)> {
-    let path = compose::normalize(&conf.path);
-    conf.config_map
-        .iter()
-        .cloned()
-        .chain(
-            model
-                .generated_config_maps
-                .iter()
-                .filter(|g| g.files.iter().any(|f| compose::normalize(f) == path))
-                .map(|g| {
-                    (
-                        g.namespace.as_deref().map(str::to_string),
-                        g.name.to_string(),
-                    )
-                }),
-        )
-        .collect()
+    model.config_maps_holding(&compose::normalize(&conf.path), conf.config_map.as_ref())
 }
 
 /// Sentinel monitors of the tree with their counts.
