@@ -328,7 +328,7 @@ pub fn lint(settings: &Settings) -> Outcome {
     }
     // The merged lists grew by doubling; their spare room would otherwise
     // stay allocated through the model and the rules.
-    facts.shrink_to_fit();
+    facts.shrink_lists();
     for note in discovered.notes {
         let id = FileId(to_u32(files.len()));
         files.push(SourceFile {

@@ -81,27 +81,39 @@ impl Facts {
     /// across 10,000 files that slack was a tenth of the peak memory while
     /// all files' facts wait to be merged.
     pub fn shrink_to_fit(&mut self) {
-        self.workloads.shrink_to_fit();
         for w in &mut self.workloads {
             w.shrink_to_fit();
         }
-        self.services.shrink_to_fit();
         for s in &mut self.services {
             s.shrink_to_fit();
         }
-        self.limit_ranges.shrink_to_fit();
-        self.pdbs.shrink_to_fit();
         for p in &mut self.pdbs {
             p.meta.annotations.shrink_to_fit();
             if let Some(s) = &mut p.selector {
                 s.shrink_to_fit();
             }
         }
-        self.autoscalers.shrink_to_fit();
         for a in &mut self.autoscalers {
             a.meta.annotations.shrink_to_fit();
             a.metrics.shrink_to_fit();
         }
+        for f in &mut self.nginx {
+            f.shrink_to_fit();
+        }
+        for f in &mut self.haproxy {
+            f.shrink_to_fit();
+        }
+        self.shrink_lists();
+    }
+
+    /// Gives back the spare capacity of the lists themselves, not of their
+    /// items: for the merged lists, whose items each file already shrank.
+    pub fn shrink_lists(&mut self) {
+        self.workloads.shrink_to_fit();
+        self.services.shrink_to_fit();
+        self.limit_ranges.shrink_to_fit();
+        self.pdbs.shrink_to_fit();
+        self.autoscalers.shrink_to_fit();
         self.vpas.shrink_to_fit();
         self.config_maps.shrink_to_fit();
         self.databases.shrink_to_fit();
@@ -123,13 +135,7 @@ impl Facts {
         self.consensus_objects.shrink_to_fit();
         self.generated_config_maps.shrink_to_fit();
         self.nginx.shrink_to_fit();
-        for f in &mut self.nginx {
-            f.shrink_to_fit();
-        }
         self.haproxy.shrink_to_fit();
-        for f in &mut self.haproxy {
-            f.shrink_to_fit();
-        }
         self.namespaces.shrink_to_fit();
     }
 
