@@ -1091,11 +1091,8 @@ pub fn compose_env(s: &ComposeService) -> Env {
     s.environment
         .iter()
         .map(|(k, v)| {
-            let value = (!s.unknown_env.contains(k)).then(|| (v.text.clone(), v.span));
-            (
-                Text::from(k.as_str()),
-                value.map(|(t, s)| (Text::from(t.as_str()), s)),
-            )
+            let value = (!s.unknown_env.contains(k)).then(|| (Text::from(v.text.as_str()), v.span));
+            (Text::from(k.as_str()), value)
         })
         .collect()
 }
