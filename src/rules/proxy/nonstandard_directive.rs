@@ -5,7 +5,6 @@ use crate::model::Model;
 use crate::rules::Rule;
 
 use super::Seen;
-use crate::formats::nginx_stock::is_stock;
 
 pub struct NonstandardDirective {
     directive: String,
@@ -92,7 +91,8 @@ pub fn check(model: &Model, out: &mut Findings) {
     for config in &model.proxies.nginx {
         for name in &config.unknown_directives {
             let text = name.text.as_str();
-            if text.is_empty() || is_stock(text) || !seen.first(name.span) {
+            // `unknown_directives` holds only names that stock nginx lacks.
+            if text.is_empty() || !seen.first(name.span) {
                 continue;
             }
             let v = NonstandardDirective {
