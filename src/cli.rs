@@ -656,7 +656,7 @@ fn explain(name: &str) -> Result<ExitCode, RunError> {
         id = doc.id
     )?;
     match rule.info().check {
-        Check::Model(_) | Check::Pipeline => writeln!(
+        Check::Model(_) | Check::Proxies(_) | Check::Pipeline => writeln!(
             out,
             "Suppress one finding with `# scalelint-ignore: {id} -- reason` on its line or above the block it is in\n\
              (or `scalelint.io/ignore: \"{id}\"` on a Kubernetes object); see docs/suppressions.md.",

@@ -15,7 +15,7 @@ use crate::extract::{self, Facts};
 use crate::finding::{Finding, Findings, Severity};
 use crate::formats::yaml::{self, ErrorKind, YamlFile};
 use crate::model::Model;
-use crate::rules::{Check, RULES, Rule, RuleSet};
+use crate::rules::{Check, RULES, Rule, RuleInfo, RuleSet};
 use crate::source::{FileId, FileKind, Pos, SourceFile, Span, to_u32};
 use crate::suppress::{self, Inline, baseline::Baseline, date::Date};
 
@@ -354,30 +354,42 @@ pub fn lint(settings: &Settings) -> Outcome {
         crate::extract::capacity::declared(declared, id, &mut facts);
     }
 
-    let mut model = Model::build(&files, facts);
-    model.proxies.nginx_version = settings.nginx_version;
-    pipeline_findings.extend(model.proxies.include_findings());
-    let per_rule: Vec<Result<Vec<Finding>, String>> = RULES
-        .par_iter()
-        .filter(|r| settings.enabled.contains(r.rule))
-        .map(|r| {
-            let Check::Model(check) = r.check else {
-                return Ok(Vec::new());
-            };
-            crate::panics::guarded(|| {
-                crate::panics::inject("rule", r.code);
-                let mut out = Findings::new(settings.enabled);
-                check(&model, &mut out);
-                out.into_vec()
-            })
-            .map_err(|what| {
-                format!(
-                    "rule {} {}: {what}; its findings are missing from this run",
-                    r.code, r.name,
-                )
-            })
+    let (model, mut proxies) = Model::build(&files, facts);
+    proxies.nginx_version = settings.nginx_version;
+    pipeline_findings.extend(proxies.include_findings());
+    let run = |r: &RuleInfo, check: &dyn Fn(&mut Findings)| {
+        crate::panics::guarded(|| {
+            crate::panics::inject("rule", r.code);
+            let mut out = Findings::new(settings.enabled);
+            check(&mut out);
+            out.into_vec()
+        })
+        .map_err(|what| {
+            format!(
+                "rule {} {}: {what}; its findings are missing from this run",
+                r.code, r.name,
+            )
+        })
+    };
+    let enabled = || {
+        RULES
+            .par_iter()
+            .filter(|r| settings.enabled.contains(r.rule))
+    };
+    // The rules that read the proxies run first, and the proxy trees are
+    // freed before the others run: the findings of a large tree then take
+    // the place of the trees rather than adding to them.
+    let mut per_rule: Vec<Result<Vec<Finding>, String>> = enabled()
+        .filter_map(|r| match r.check {
+            Check::Proxies(check) => Some(run(r, &|out| check(&model, &proxies, out))),
+            _ => None,
         })
         .collect();
+    drop(proxies);
+    per_rule.par_extend(enabled().filter_map(|r| match r.check {
+        Check::Model(check) => Some(run(r, &|out| check(&model, out))),
+        _ => None,
+    }));
     let mut findings = Vec::with_capacity(
         per_rule
             .iter()

@@ -160,13 +160,15 @@ fn check_haproxy(text: &str) -> Result<(), TestCaseError> {
 }
 
 fn run_rules(files: &[SourceFile], facts: scalelint::extract::Facts) {
-    let model = scalelint::model::Model::build(files, facts);
+    let (model, proxies) = scalelint::model::Model::build(files, facts);
     let mut out = scalelint::finding::Findings::new(scalelint::rules::RuleSet::all());
     for rule in scalelint::rules::RULES {
-        if let scalelint::rules::Check::Model(check) = rule.check
-            && rule.code.starts_with("SL5")
-        {
-            check(&model, &mut out);
+        match rule.check {
+            scalelint::rules::Check::Proxies(check) => check(&model, &proxies, &mut out),
+            scalelint::rules::Check::Model(check) if rule.code.starts_with("SL5") => {
+                check(&model, &mut out);
+            }
+            _ => {}
         }
     }
 }

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use crate::extract::Facts;
 use crate::extract::autoscaling::{Autoscaler, Metric, Pdb, ResourceName, Vpa};
 use crate::extract::k8s::{Container, LimitRange, Resources, Service, Workload, WorkloadKind};
+use crate::extract::proxy::Proxies;
 use crate::extract::{Text, Val};
 use crate::source::{FileId, SourceFile, Span};
 
@@ -159,8 +160,6 @@ pub struct Model {
     pub generated_config_maps: Vec<crate::extract::config_files::GeneratedConfigMap>,
     /// Database servers and clients, Kafka topics.
     pub capacity: capacity::Capacity,
-    /// nginx configurations (includes expanded) and HAProxy files.
-    pub proxies: crate::extract::proxy::Proxies,
     /// `Namespace` objects of the tree by name.
     pub namespaces: HashMap<Text, crate::extract::k8s::Namespace>,
     /// Parallel to `services`: the workloads each one selects.
@@ -181,10 +180,13 @@ pub struct Model {
 }
 
 impl Model {
-    pub fn build(files: &[SourceFile], facts: Facts) -> Model {
+    /// Builds the model, and apart from it the proxies (nginx configurations
+    /// with includes expanded, HAProxy files): only the rules that read them
+    /// see them, and they are freed once those rules have run.
+    pub fn build(files: &[SourceFile], facts: Facts) -> (Model, Proxies) {
         // First, so that the nginx trees are freed (once their includes are
         // expanded) before the rest of the model is allocated.
-        let proxies = crate::extract::proxy::Proxies::build(files, facts.nginx, facts.haproxy);
+        let proxies = Proxies::build(files, facts.nginx, facts.haproxy);
         let kustomized: HashMap<PathBuf, Text> = facts.kustomizations.into_iter().collect();
         let namespace_of = |file: FileId, written: &Option<Text>| -> Text {
             if let Some(ns) = written.as_deref().filter(|ns| !ns.is_empty()) {
@@ -440,7 +442,7 @@ impl Model {
         };
         capacity.kafka_clusters = capacity::kafka_brokers(kafka_clusters, &pools, &dir_of);
 
-        Model {
+        let model = Model {
             mounts: std::sync::OnceLock::new(),
             capacity,
             workloads,
@@ -462,7 +464,6 @@ impl Model {
             replicated_tables: facts.replicated_tables,
             consensus_objects: facts.consensus_objects,
             generated_config_maps: facts.generated_config_maps,
-            proxies,
             service_workloads,
             services_by_name,
             namespaces: facts
@@ -475,7 +476,8 @@ impl Model {
             workload_namespaces,
             by_label,
             by_namespace,
-        }
+        };
+        (model, proxies)
     }
 
     pub fn workloads(&self) -> impl Iterator<Item = &Workload> {
@@ -813,7 +815,7 @@ pub(crate) fn from_yaml(inputs: &[(&str, &str)]) -> Model {
         });
         crate::formats::yaml::parse_with(text, |y| crate::extract::k8s::extract(y, id, &mut facts));
     }
-    Model::build(&files, facts)
+    Model::build(&files, facts).0
 }
 
 #[cfg(test)]

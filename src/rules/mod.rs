@@ -15,6 +15,7 @@ pub mod replication;
 
 use serde::Deserialize;
 
+use crate::extract::proxy::Proxies;
 use crate::finding::{Findings, Severity};
 use crate::model::Model;
 
@@ -105,6 +106,9 @@ pub enum Status {
 pub enum Check {
     /// Sees the whole model of the tree.
     Model(fn(&Model, &mut Findings)),
+    /// Also reads the nginx configurations and HAProxy files. These rules run
+    /// first; the proxy trees are then freed, before the other rules run.
+    Proxies(fn(&Model, &Proxies, &mut Findings)),
     /// Reported by the pipeline itself (parse errors, skipped files).
     Pipeline,
     /// Reported while reading the config, before the run: it stops the run.
@@ -502,7 +506,7 @@ pub static RULES: &[RuleInfo] = &[
         name: "upstream-capacity-below-replicas",
         severity: Severity::Note,
         status: Status::Stable,
-        check: Check::Model(capacity::upstream_capacity_below_replicas::check),
+        check: Check::Proxies(capacity::upstream_capacity_below_replicas::check),
         doc_source: doc!("upstream-capacity-below-replicas"),
     },
     RuleInfo {
@@ -520,7 +524,7 @@ pub static RULES: &[RuleInfo] = &[
         name: "upstream-keepalive-ineffective",
         severity: Severity::Warning,
         status: Status::Stable,
-        check: Check::Model(proxy::upstream_keepalive_ineffective::check),
+        check: Check::Proxies(proxy::upstream_keepalive_ineffective::check),
         doc_source: doc!("upstream-keepalive-ineffective"),
     },
     RuleInfo {
@@ -529,7 +533,7 @@ pub static RULES: &[RuleInfo] = &[
         name: "upstream-single-server",
         severity: Severity::Warning,
         status: Status::Stable,
-        check: Check::Model(proxy::upstream_single_server::check),
+        check: Check::Proxies(proxy::upstream_single_server::check),
         doc_source: doc!("upstream-single-server"),
     },
     RuleInfo {
@@ -538,7 +542,7 @@ pub static RULES: &[RuleInfo] = &[
         name: "upstream-failover-disabled",
         severity: Severity::Warning,
         status: Status::Stable,
-        check: Check::Model(proxy::upstream_failover_disabled::check),
+        check: Check::Proxies(proxy::upstream_failover_disabled::check),
         doc_source: doc!("upstream-failover-disabled"),
     },
     RuleInfo {
@@ -547,7 +551,7 @@ pub static RULES: &[RuleInfo] = &[
         name: "nonstandard-directive",
         severity: Severity::Warning,
         status: Status::Stable,
-        check: Check::Model(proxy::nonstandard_directive::check),
+        check: Check::Proxies(proxy::nonstandard_directive::check),
         doc_source: doc!("nonstandard-directive"),
     },
     RuleInfo {
@@ -556,7 +560,7 @@ pub static RULES: &[RuleInfo] = &[
         name: "proxy-pinned-to-single-backend",
         severity: Severity::Warning,
         status: Status::Stable,
-        check: Check::Model(proxy::proxy_pinned_to_single_backend::check),
+        check: Check::Proxies(proxy::proxy_pinned_to_single_backend::check),
         doc_source: doc!("proxy-pinned-to-single-backend"),
     },
     RuleInfo {
@@ -565,7 +569,7 @@ pub static RULES: &[RuleInfo] = &[
         name: "websocket-upgrade-missing",
         severity: Severity::Note,
         status: Status::Stable,
-        check: Check::Model(proxy::websocket_upgrade_missing::check),
+        check: Check::Proxies(proxy::websocket_upgrade_missing::check),
         doc_source: doc!("websocket-upgrade-missing"),
     },
     RuleInfo {
@@ -574,7 +578,7 @@ pub static RULES: &[RuleInfo] = &[
         name: "upstream-hostname-resolved-once",
         severity: Severity::Note,
         status: Status::Stable,
-        check: Check::Model(proxy::upstream_hostname_resolved_once::check),
+        check: Check::Proxies(proxy::upstream_hostname_resolved_once::check),
         doc_source: doc!("upstream-hostname-resolved-once"),
     },
     RuleInfo {
@@ -592,7 +596,7 @@ pub static RULES: &[RuleInfo] = &[
         name: "nginx-worker-connections-low",
         severity: Severity::Note,
         status: Status::Stable,
-        check: Check::Model(proxy::nginx_worker_connections_low::check),
+        check: Check::Proxies(proxy::nginx_worker_connections_low::check),
         doc_source: doc!("nginx-worker-connections-low"),
     },
     RuleInfo {
@@ -601,7 +605,7 @@ pub static RULES: &[RuleInfo] = &[
         name: "haproxy-server-without-check",
         severity: Severity::Warning,
         status: Status::Stable,
-        check: Check::Model(proxy::haproxy_server_without_check::check),
+        check: Check::Proxies(proxy::haproxy_server_without_check::check),
         doc_source: doc!("haproxy-server-without-check"),
     },
     RuleInfo {
@@ -610,7 +614,7 @@ pub static RULES: &[RuleInfo] = &[
         name: "haproxy-httpchk-without-check",
         severity: Severity::Warning,
         status: Status::Stable,
-        check: Check::Model(proxy::haproxy_httpchk_without_check::check),
+        check: Check::Proxies(proxy::haproxy_httpchk_without_check::check),
         doc_source: doc!("haproxy-httpchk-without-check"),
     },
     RuleInfo {
@@ -619,7 +623,7 @@ pub static RULES: &[RuleInfo] = &[
         name: "haproxy-timeouts-missing",
         severity: Severity::Warning,
         status: Status::Stable,
-        check: Check::Model(proxy::haproxy_timeouts_missing::check),
+        check: Check::Proxies(proxy::haproxy_timeouts_missing::check),
         doc_source: doc!("haproxy-timeouts-missing"),
     },
     RuleInfo {
@@ -628,7 +632,7 @@ pub static RULES: &[RuleInfo] = &[
         name: "haproxy-maxconn-inconsistent",
         severity: Severity::Note,
         status: Status::Stable,
-        check: Check::Model(proxy::haproxy_maxconn_inconsistent::check),
+        check: Check::Proxies(proxy::haproxy_maxconn_inconsistent::check),
         doc_source: doc!("haproxy-maxconn-inconsistent"),
     },
     RuleInfo {
@@ -637,7 +641,7 @@ pub static RULES: &[RuleInfo] = &[
         name: "compose-container-name-prevents-scaling",
         severity: Severity::Error,
         status: Status::Stable,
-        check: Check::Model(compose::container_name_prevents_scaling::check),
+        check: Check::Proxies(compose::container_name_prevents_scaling::check),
         doc_source: doc!("compose-container-name-prevents-scaling"),
     },
     RuleInfo {

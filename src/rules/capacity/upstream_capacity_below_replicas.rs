@@ -3,9 +3,10 @@
 use std::collections::HashMap;
 
 use crate::extract::Text;
-use crate::extract::haproxy::{Proxy, global, proxies};
+use crate::extract::haproxy::{self, Proxy, global};
 use crate::extract::k8s::Container;
 use crate::extract::nginx::{NginxConfig, Upstream};
+use crate::extract::proxy::Proxies;
 use crate::finding::{Findings, Violation};
 use crate::formats::haproxy::HaproxyFile;
 use crate::model::Model;
@@ -68,14 +69,14 @@ impl Violation for UpstreamCapacityBelowReplicas {
     }
 }
 
-pub fn check(model: &Model, out: &mut Findings) {
+pub fn check(model: &Model, proxies: &Proxies, out: &mut Findings) {
     let backends = Backends::new(model);
     let config_maps: HashMap<(Text, Text), &crate::extract::capacity::ConfigMap> = model
         .capacity_config_maps()
         .map(|c| ((c.namespace.clone(), c.meta.name.clone()), c))
         .collect();
     let mut seen = Seen::default();
-    for config in &model.proxies.nginx {
+    for config in &proxies.nginx {
         for u in &config.upstreams {
             let Some(limit) = nginx_limit(config, u, &backends) else {
                 continue;
@@ -83,8 +84,8 @@ pub fn check(model: &Model, out: &mut Findings) {
             report(model, &config_maps, limit, false, &mut seen, out);
         }
     }
-    for file in &model.proxies.haproxy {
-        for proxy in proxies(file).iter().filter(|p| p.is_backend()) {
+    for file in &proxies.haproxy {
+        for proxy in haproxy::proxies(file).iter().filter(|p| p.is_backend()) {
             let Some(limit) = haproxy_limit(file, proxy, &backends) else {
                 continue;
             };

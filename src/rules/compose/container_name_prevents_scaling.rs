@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use crate::extract::compose::Service;
+use crate::extract::proxy::Proxies;
 use crate::finding::{Findings, Severity, Violation};
 use crate::model::Model;
 use crate::rules::Rule;
@@ -86,11 +87,11 @@ impl Violation for ContainerNameBlocksScaleOut {
     }
 }
 
-pub fn check(model: &Model, out: &mut Findings) {
+pub fn check(model: &Model, proxies: &Proxies, out: &mut Findings) {
     // Hosts nginx proxies to (upstream servers, proxy_pass URLs), with the
     // first place each is named.
     let mut proxied: HashMap<&str, Span> = HashMap::new();
-    for c in &model.proxies.nginx {
+    for c in &proxies.nginx {
         let servers = c.upstreams.iter().flat_map(|u| &u.servers);
         for (text, span) in servers
             .map(|s| (s.address.text.as_str(), s.address.span))

@@ -2,7 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::extract::haproxy::proxies;
+use crate::extract::haproxy;
+use crate::extract::proxy::Proxies;
 use crate::finding::{Findings, Violation};
 use crate::model::Model;
 use crate::rules::Rule;
@@ -47,11 +48,11 @@ fn plural(n: usize) -> String {
     }
 }
 
-pub fn check(model: &Model, out: &mut Findings) {
-    for file in &model.proxies.haproxy {
+pub fn check(_model: &Model, proxies: &Proxies, out: &mut Findings) {
+    for file in &proxies.haproxy {
         // One finding per health-check line, naming every backend it misses.
         let mut by_line: BTreeMap<Span, (String, Vec<String>)> = BTreeMap::new();
-        for proxy in proxies(file).iter().filter(|p| p.is_backend()) {
+        for proxy in haproxy::proxies(file).iter().filter(|p| p.is_backend()) {
             let servers = proxy.servers();
             if servers.is_empty() || servers.iter().any(|s| s.checked) {
                 continue;

@@ -1,6 +1,7 @@
 //! SL513 haproxy-maxconn-inconsistent. Docs: rules/haproxy-maxconn-inconsistent.toml
 
-use crate::extract::haproxy::{global, proxies};
+use crate::extract::haproxy::{self, global};
+use crate::extract::proxy::Proxies;
 use crate::finding::{Findings, Violation};
 use crate::model::Model;
 use crate::rules::Rule;
@@ -41,8 +42,8 @@ impl Violation for HaproxyMaxconnInconsistent {
     }
 }
 
-pub fn check(model: &Model, out: &mut Findings) {
-    for file in &model.proxies.haproxy {
+pub fn check(_model: &Model, proxies: &Proxies, out: &mut Findings) {
+    for file in &proxies.haproxy {
         let Some(g) = global(file, "maxconn") else {
             continue;
         };
@@ -50,7 +51,7 @@ pub fn check(model: &Model, out: &mut Findings) {
             continue;
         };
         let mut seen = Seen::default();
-        for proxy in proxies(file).iter().filter(|p| p.is_frontend()) {
+        for proxy in haproxy::proxies(file).iter().filter(|p| p.is_frontend()) {
             let Some(line) = proxy.last("maxconn", None) else {
                 continue;
             };

@@ -1,6 +1,7 @@
 //! SL510 haproxy-server-without-check. Docs: rules/haproxy-server-without-check.toml
 
-use crate::extract::haproxy::proxies;
+use crate::extract::haproxy;
+use crate::extract::proxy::Proxies;
 use crate::finding::{Findings, Violation};
 use crate::model::Model;
 use crate::rules::Rule;
@@ -40,9 +41,9 @@ impl Violation for HaproxyServerWithoutCheck {
     }
 }
 
-pub fn check(model: &Model, out: &mut Findings) {
-    for file in &model.proxies.haproxy {
-        for proxy in proxies(file).iter().filter(|p| p.is_backend()) {
+pub fn check(_model: &Model, proxies: &Proxies, out: &mut Findings) {
+    for file in &proxies.haproxy {
+        for proxy in haproxy::proxies(file).iter().filter(|p| p.is_backend()) {
             let servers = proxy.servers();
             let total: u64 = servers.iter().map(|s| s.count).sum();
             if total < 2 {

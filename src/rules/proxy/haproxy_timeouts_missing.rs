@@ -1,6 +1,7 @@
 //! SL512 haproxy-timeouts-missing. Docs: rules/haproxy-timeouts-missing.toml
 
-use crate::extract::haproxy::proxies;
+use crate::extract::haproxy;
+use crate::extract::proxy::Proxies;
 use crate::finding::{Findings, Violation};
 use crate::model::Model;
 use crate::rules::Rule;
@@ -50,9 +51,9 @@ impl Violation for HaproxyTimeoutsMissing {
     }
 }
 
-pub fn check(model: &Model, out: &mut Findings) {
-    for file in &model.proxies.haproxy {
-        for proxy in proxies(file) {
+pub fn check(_model: &Model, proxies: &Proxies, out: &mut Findings) {
+    for file in &proxies.haproxy {
+        for proxy in haproxy::proxies(file) {
             let mode = proxy.mode();
             // HAProxy checks timeouts of TCP and HTTP proxies only.
             if !matches!(mode, "tcp" | "http") {

@@ -1,6 +1,6 @@
 //! SL5xx: proxies (nginx upstreams and locations, HAProxy backends).
 //!
-//! nginx rules read every configuration of `model.proxies.nginx`; a file
+//! nginx rules read every configuration of `Proxies::nginx`; a file
 //! included by several configurations is seen once per configuration, so each
 //! rule reports a location only the first time it meets it.
 

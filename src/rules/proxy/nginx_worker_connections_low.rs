@@ -1,5 +1,6 @@
 //! SL509 nginx-worker-connections-low. Docs: rules/nginx-worker-connections-low.toml
 
+use crate::extract::proxy::Proxies;
 use crate::finding::{Findings, Violation};
 use crate::model::Model;
 use crate::rules::Rule;
@@ -55,9 +56,9 @@ impl Violation for NginxWorkerConnectionsLow {
     }
 }
 
-pub fn check(model: &Model, out: &mut Findings) {
+pub fn check(_model: &Model, proxies: &Proxies, out: &mut Findings) {
     let mut seen = Seen::default();
-    for config in &model.proxies.nginx {
+    for config in &proxies.nginx {
         let Some(events) = &config.events else {
             continue;
         };

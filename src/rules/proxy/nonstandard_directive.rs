@@ -1,5 +1,6 @@
 //! SL504 nonstandard-directive. Docs: rules/nonstandard-directive.toml
 
+use crate::extract::proxy::Proxies;
 use crate::finding::{Findings, Violation};
 use crate::model::Model;
 use crate::rules::Rule;
@@ -86,9 +87,9 @@ pub fn module_of(name: &str) -> Option<&'static str> {
     })
 }
 
-pub fn check(model: &Model, out: &mut Findings) {
+pub fn check(_model: &Model, proxies: &Proxies, out: &mut Findings) {
     let mut seen = Seen::default();
-    for config in &model.proxies.nginx {
+    for config in &proxies.nginx {
         for name in &config.unknown_directives {
             let text = name.text.as_str();
             // `unknown_directives` holds only names that stock nginx lacks.

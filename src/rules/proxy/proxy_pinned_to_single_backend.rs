@@ -1,5 +1,6 @@
 //! SL505 proxy-pinned-to-single-backend. Docs: rules/proxy-pinned-to-single-backend.toml
 
+use crate::extract::proxy::Proxies;
 use crate::finding::{Findings, Violation};
 use crate::model::Model;
 use crate::rules::Rule;
@@ -38,9 +39,9 @@ impl Violation for ProxyPinnedToSingleBackend {
     }
 }
 
-pub fn check(model: &Model, out: &mut Findings) {
+pub fn check(_model: &Model, proxies: &Proxies, out: &mut Findings) {
     let mut seen = Seen::default();
-    for config in &model.proxies.nginx {
+    for config in &proxies.nginx {
         for p in &config.proxy_passes {
             let Some(host) = p.host() else { continue };
             if config.upstream_of(p).is_some() {

@@ -1,5 +1,6 @@
 //! SL503 upstream-failover-disabled. Docs: rules/upstream-failover-disabled.toml
 
+use crate::extract::proxy::Proxies;
 use crate::finding::{Findings, Violation};
 use crate::model::Model;
 use crate::rules::Rule;
@@ -68,9 +69,9 @@ impl Violation for UpstreamFailoverDisabled {
     }
 }
 
-pub fn check(model: &Model, out: &mut Findings) {
+pub fn check(_model: &Model, proxies: &Proxies, out: &mut Findings) {
     let mut seen = Seen::default();
-    for config in &model.proxies.nginx {
+    for config in &proxies.nginx {
         for u in config.upstreams.iter() {
             // `down` servers take no requests: nothing fails over to them.
             let servers = live_servers(u);

@@ -1,6 +1,7 @@
 //! SL507 upstream-hostname-resolved-once. Docs: rules/upstream-hostname-resolved-once.toml
 
 use crate::extract::proxy::NginxVersion;
+use crate::extract::proxy::Proxies;
 use crate::finding::{Findings, Violation};
 use crate::model::Model;
 use crate::rules::Rule;
@@ -51,10 +52,10 @@ impl Violation for UpstreamHostnameResolvedOnce {
     }
 }
 
-pub fn check(model: &Model, out: &mut Findings) {
+pub fn check(model: &Model, proxies: &Proxies, out: &mut Findings) {
     let backends = Backends::new(model);
     let mut seen = Seen::default();
-    for config in &model.proxies.nginx {
+    for config in &proxies.nginx {
         for u in &config.upstreams {
             for s in &u.servers {
                 // `resolve` re-resolves at run time; nginx -t itself refuses
@@ -75,7 +76,7 @@ pub fn check(model: &Model, out: &mut Findings) {
                     upstream: u.name.to_string(),
                     server: s.address.text.to_string(),
                     instances,
-                    version: model.proxies.nginx_version,
+                    version: proxies.nginx_version,
                 };
                 let f = out.report(v, s.span);
                 for (span, message) in related {

@@ -2,6 +2,7 @@
 
 use crate::extract::nginx::{NginxConfig, ProxyPass};
 use crate::extract::proxy::NginxVersion;
+use crate::extract::proxy::Proxies;
 use crate::finding::{Findings, Violation};
 use crate::model::Model;
 use crate::rules::Rule;
@@ -67,11 +68,11 @@ struct Reason {
     related: Option<(Span, String)>,
 }
 
-pub fn check(model: &Model, out: &mut Findings) {
-    let version = model.proxies.nginx_version;
+pub fn check(_model: &Model, proxies: &Proxies, out: &mut Findings) {
+    let version = proxies.nginx_version;
     let new_defaults = version.is_some_and(|v| v >= NginxVersion::KEEPALIVE_DEFAULTS);
     let mut seen = Seen::default();
-    for config in &model.proxies.nginx {
+    for config in &proxies.nginx {
         for p in &config.proxy_passes {
             if !matches!(p.scheme(), Some("http" | "https")) {
                 continue;

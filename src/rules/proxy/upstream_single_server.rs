@@ -1,5 +1,6 @@
 //! SL502 upstream-single-server. Docs: rules/upstream-single-server.toml
 
+use crate::extract::proxy::Proxies;
 use crate::finding::{Findings, Violation};
 use crate::model::Model;
 use crate::rules::Rule;
@@ -38,9 +39,9 @@ impl Violation for UpstreamSingleServer {
     }
 }
 
-pub fn check(model: &Model, out: &mut Findings) {
+pub fn check(_model: &Model, proxies: &Proxies, out: &mut Findings) {
     let mut seen = Seen::default();
-    for config in &model.proxies.nginx {
+    for config in &proxies.nginx {
         for u in &config.upstreams {
             let [server] = u.servers.as_slice() else {
                 continue;

@@ -1,6 +1,7 @@
 //! SL506 websocket-upgrade-missing. Docs: rules/websocket-upgrade-missing.toml
 
 use crate::extract::nginx::ProxyPass;
+use crate::extract::proxy::Proxies;
 use crate::finding::{Findings, Violation};
 use crate::model::Model;
 use crate::rules::Rule;
@@ -47,9 +48,9 @@ impl Violation for WebsocketUpgradeMissing {
     }
 }
 
-pub fn check(model: &Model, out: &mut Findings) {
+pub fn check(_model: &Model, proxies: &Proxies, out: &mut Findings) {
     let mut seen = Seen::default();
-    for config in &model.proxies.nginx {
+    for config in &proxies.nginx {
         for p in &config.proxy_passes {
             if !matches!(p.scheme(), Some("http" | "https")) {
                 continue;
