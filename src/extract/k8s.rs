@@ -155,18 +155,24 @@ pub struct PreStop {
 pub enum EnvSource {
     /// `value:`, with the value's span.
     Value(Text, Span),
-    /// `valueFrom.configMapKeyRef`.
-    ConfigMap { name: Text, key: Text },
+    /// `valueFrom.configMapKeyRef`. Boxed: it is rare, and a large tree
+    /// holds every container's environment at once.
+    ConfigMap(Box<ConfigMapKeyRef>),
     /// `valueFrom.secretKeyRef`, `fieldRef` and anything else: not known.
     Unknown,
+}
+
+/// A `configMapKeyRef`: a ConfigMap and one of its keys.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigMapKeyRef {
+    pub name: Text,
+    pub key: Text,
 }
 
 #[derive(Clone, Debug)]
 pub struct EnvVar {
     pub name: Text,
     pub source: EnvSource,
-    /// The `name:` key of the entry.
-    pub span: Span,
 }
 
 #[derive(Clone, Debug)]
@@ -755,7 +761,7 @@ fn container(c: Y<'_, '_>, file: FileId) -> Container {
             .into_iter()
             .flat_map(|e| e.items())
             .filter_map(|e| {
-                let (k, v) = e.entry("name")?;
+                let name = e.get("name")?.as_text()?.into();
                 let source = if let Some(value) = e.get("value") {
                     match value.as_str() {
                         Some(text) => EnvSource::Value(text.into(), span(file, value)),
@@ -763,20 +769,18 @@ fn container(c: Y<'_, '_>, file: FileId) -> Container {
                     }
                 } else if let Some(r) = e.path(&["valueFrom", "configMapKeyRef"]) {
                     match (r.get_str("name"), r.get_str("key")) {
-                        (Some(name), Some(key)) => EnvSource::ConfigMap {
-                            name: name.into(),
-                            key: key.into(),
-                        },
+                        (Some(name), Some(key)) => {
+                            EnvSource::ConfigMap(Box::new(ConfigMapKeyRef {
+                                name: name.into(),
+                                key: key.into(),
+                            }))
+                        }
                         _ => EnvSource::Unknown,
                     }
                 } else {
                     EnvSource::Unknown
                 };
-                Some(EnvVar {
-                    name: v.as_text()?.into(),
-                    source,
-                    span: span(file, k),
-                })
+                Some(EnvVar { name, source })
             })
             .collect(),
         env_from: c

@@ -182,10 +182,10 @@ pub fn container_env(
     for e in &c.env {
         let value = match &e.source {
             EnvSource::Value(v, span) => Some((v.clone(), *span)),
-            EnvSource::ConfigMap { name, key } => lookup(name).and_then(|cm| {
+            EnvSource::ConfigMap(r) => lookup(&r.name).and_then(|cm| {
                 cm.data
                     .iter()
-                    .find(|(k, _, _)| k == key)
+                    .find(|(k, _, _)| *k == r.key)
                     .map(|(_, v, span)| (v.clone(), *span))
             }),
             EnvSource::Unknown => None,
