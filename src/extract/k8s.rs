@@ -199,8 +199,6 @@ pub struct Container {
     pub resources: Resources,
     /// `restartPolicy: Always` on an init container makes it a sidecar.
     pub restart_always: bool,
-    /// `volumeMounts`: volume name and mount path.
-    pub volume_mounts: Vec<(Text, Text)>,
     /// `volumeMounts` with their details and positions.
     pub mounts: Vec<VolumeMount>,
 }
@@ -295,13 +293,31 @@ pub struct PodSpec {
     /// Topology keys of pod anti-affinity terms, required and preferred.
     pub anti_affinity_keys: Vec<Text>,
     pub termination_grace_seconds: Val<i64>,
-    /// `volumes`: name and the ConfigMap it projects, if it is one.
-    pub volumes: Vec<(Text, Option<Text>)>,
     /// `volumes` with their sources and positions.
     pub pod_volumes: Vec<PodVolume>,
 }
 
 impl PodSpec {
+    /// The ConfigMap that the volume `name` holds, if it is a ConfigMap
+    /// volume that names one.
+    pub fn config_map_volume(&self, name: &str) -> Option<&Text> {
+        self.pod_volumes
+            .iter()
+            .find(|v| v.name == name)
+            .and_then(|v| match &v.source {
+                VolumeSource::ConfigMap(cm) => cm.as_ref(),
+                _ => None,
+            })
+    }
+
+    /// The ConfigMaps that the pod's volumes hold, in order.
+    pub fn config_map_volumes(&self) -> impl Iterator<Item = &Text> {
+        self.pod_volumes.iter().filter_map(|v| match &v.source {
+            VolumeSource::ConfigMap(cm) => cm.as_ref(),
+            _ => None,
+        })
+    }
+
     /// The containers that run beside each other: regular ones and sidecar
     /// init containers (`restartPolicy: Always`).
     pub fn running_containers(&self) -> impl Iterator<Item = &Container> {
@@ -349,7 +365,6 @@ impl Container {
         self.env.shrink_to_fit();
         self.env_from.shrink_to_fit();
         self.ports.shrink_to_fit();
-        self.volume_mounts.shrink_to_fit();
         self.mounts.shrink_to_fit();
     }
 }
@@ -375,7 +390,6 @@ impl Workload {
             c.shrink_to_fit();
         }
         pod.anti_affinity_keys.shrink_to_fit();
-        pod.volumes.shrink_to_fit();
         pod.pod_volumes.shrink_to_fit();
     }
 
@@ -681,19 +695,6 @@ fn pod(spec: Y<'_, '_>, file: FileId) -> PodSpec {
             .is_some_and(|t| t.items().next().is_some()),
         anti_affinity_keys,
         termination_grace_seconds: count(spec, "terminationGracePeriodSeconds", file),
-        volumes: spec
-            .get("volumes")
-            .into_iter()
-            .flat_map(|v| v.items())
-            .filter_map(|v| {
-                let name = v.get_str("name")?.into();
-                let config_map = v
-                    .path(&["configMap", "name"])
-                    .and_then(|n| n.as_text())
-                    .map(Text::from);
-                Some((name, config_map))
-            })
-            .collect(),
         pod_volumes: spec
             .get("volumes")
             .into_iter()
@@ -817,17 +818,6 @@ fn container(c: Y<'_, '_>, file: FileId) -> Container {
             .map(|r| resources(r, file))
             .unwrap_or_default(),
         restart_always: c.get_str("restartPolicy") == Some("Always"),
-        volume_mounts: c
-            .get("volumeMounts")
-            .into_iter()
-            .flat_map(|m| m.items())
-            .filter_map(|m| {
-                Some((
-                    m.get_str("name")?.into(),
-                    m.get_str("mountPath").unwrap_or("").into(),
-                ))
-            })
-            .collect(),
         mounts: c
             .get("volumeMounts")
             .into_iter()

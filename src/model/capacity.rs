@@ -902,7 +902,7 @@ impl Capacity {
                     if let Some(link) = link {
                         pending.push((index, link, Scope::Namespace(w.namespace.to_string())));
                     }
-                    let mounts = c.volume_mounts.iter().map(|(_, m)| m.as_str());
+                    let mounts = c.mounts.iter().map(|m| m.mount_path.as_str());
                     if pg_conf.is_none() && config_file_hint(&words, mounts) {
                         config_hinted.insert(index);
                     }
@@ -1421,14 +1421,9 @@ impl<'a, T> Mounted<'a, T> {
     /// mounts (the directory, or the key itself with `subPath`); with
     /// `key of ConfigMap name`.
     fn of_container(&self, w: &Workload, c: &Container, arg: &str) -> Option<(&'a T, String)> {
-        c.volume_mounts.iter().find_map(|(volume, mount)| {
-            let mount = mount.trim_end_matches('/');
-            let cm = w
-                .pod
-                .volumes
-                .iter()
-                .find(|(name, _)| name == volume)
-                .and_then(|(_, cm)| cm.as_ref())?;
+        c.mounts.iter().find_map(|m| {
+            let mount = m.mount_path.trim_end_matches('/');
+            let cm = w.pod.config_map_volume(&m.volume)?;
             let key = if arg == mount {
                 arg.rsplit('/').next()?
             } else {

@@ -530,13 +530,11 @@ impl Model {
                 }
             }
             for (wi, w) in self.workloads.iter().enumerate() {
-                for (_, cm) in &w.pod.volumes {
-                    if let Some(cm) = cm {
-                        m.config_map_volumes
-                            .entry((w.namespace.clone(), cm.clone()))
-                            .or_default()
-                            .push(wi);
-                    }
+                for cm in w.pod.config_map_volumes() {
+                    m.config_map_volumes
+                        .entry((w.namespace.clone(), cm.clone()))
+                        .or_default()
+                        .push(wi);
                 }
             }
             m

@@ -277,12 +277,9 @@ pub fn groups(model: &Model) -> Vec<Group> {
         // Sentinels with a sentinel.conf of the tree are judged with it.
         if system == System::Sentinel
             && model.redis.iter().filter(|c| c.sentinel).any(|c| {
-                config_maps_of(model, c).iter().any(|(_, cm)| {
-                    w.pod
-                        .volumes
-                        .iter()
-                        .any(|(_, v)| v.as_deref() == Some(cm.as_str()))
-                })
+                config_maps_of(model, c)
+                    .iter()
+                    .any(|(_, cm)| w.pod.config_map_volumes().any(|v| v == cm.as_str()))
             })
         {
             continue;
