@@ -1061,8 +1061,17 @@ impl Capacity {
             }
         }
         let redis_confs = mounted_redis_confs(redis_confs, generated);
-        let (redis_servers, redis_clients) =
+        let (mut redis_servers, mut redis_clients) =
             redis_links(workloads, &services_of, &env_of, compose, &redis_confs);
+        // These lists grew by doubling, and they stay through the rules.
+        for list in [&mut servers, &mut redis_servers] {
+            list.shrink_to_fit();
+        }
+        for list in [&mut clients, &mut pooler_clients, &mut redis_clients] {
+            list.shrink_to_fit();
+        }
+        pgbouncer_clients.shrink_to_fit();
+        topics.shrink_to_fit();
         Capacity {
             standbys,
             config_hinted,
