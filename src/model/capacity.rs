@@ -7,6 +7,8 @@
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
+use rayon::prelude::*;
+
 use crate::extract::capacity::{
     ConfigMap, Database, DatabaseKind, KafkaCluster, KafkaNodePool, KafkaTopic, PG_MAX_CONNECTIONS,
     PG_RESERVED, PG_SUPERUSER_RESERVED, Pooler, Setting,
@@ -453,6 +455,67 @@ fn db_host(w: &Workload, env: &Env) -> Vec<HostRef> {
         }
     }
     out
+}
+
+/// Where a database client's host leads: hosts declared in the config,
+/// (namespace, Service) of servers, of CloudNativePG Poolers and of
+/// PgBouncer workloads.
+struct DbHosts<'a> {
+    external: &'a HashMap<String, usize>,
+    servers: &'a HashMap<(String, String), usize>,
+    poolers: &'a HashMap<(String, String), usize>,
+    bouncers: &'a HashMap<(String, String), usize>,
+}
+
+/// A client container linked to a server.
+enum ClientLink {
+    Db(Via, DbClient),
+    Redis(DbClient),
+}
+
+/// The database server a container connects to (through what) and its
+/// pool, from its environment.
+fn db_client(
+    wi: usize,
+    w: &Workload,
+    c: &Container,
+    env: &Env,
+    to: &DbHosts<'_>,
+) -> Option<(Via, DbClient)> {
+    let (host, span, url_pool, jdbc, (via, server)) =
+        db_host(w, env)
+            .into_iter()
+            .find_map(|(host, span, pool, jdbc)| {
+                let server = match to.external.get(&host.to_ascii_lowercase()) {
+                    Some(&s) => (Via::Direct, s),
+                    None => {
+                        let (svc, ns) = service_of(&host, &w.namespace)?;
+                        let key = (ns, svc);
+                        match to.servers.get(&key) {
+                            Some(&s) => (Via::Direct, s),
+                            None => match to.poolers.get(&key) {
+                                Some(&p) => (Via::Pooler, p),
+                                None => (Via::Bouncer, *to.bouncers.get(&key)?),
+                            },
+                        }
+                    }
+                };
+                Some((host, span, pool, jdbc, server))
+            })?;
+    let (pool, overflow) = pool_size(w, env, url_pool, jdbc)?;
+    Some((
+        via,
+        DbClient {
+            compose: None,
+            workload: wi,
+            container: c.name.to_string(),
+            server,
+            host: (host, span),
+            pool,
+            overflow,
+            processes: processes(c, env),
+        },
+    ))
 }
 
 /// A setting of a server, as a term.
@@ -936,61 +999,57 @@ impl Capacity {
                 }
             }
         }
+        // Redis servers first: the pass below links each container to a
+        // database and to a Redis server with one environment.
+        let redis_confs = mounted_redis_confs(redis_confs, generated);
+        let redis = redis_servers(workloads, &services_of, compose, &redis_confs);
+        let db_hosts = DbHosts {
+            external: &external,
+            servers: &hosts,
+            poolers: &pooler_hosts,
+            bouncers: &bouncer_hosts,
+        };
+        // Each container's environment is built once, on the rayon pool;
+        // the links come back in workload and container order.
+        let links: Vec<ClientLink> = workloads
+            .par_iter()
+            .enumerate()
+            .flat_map_iter(|(wi, w)| {
+                let mut out = Vec::new();
+                for c in w.pod.running_containers() {
+                    // A database's own container is not its client, nor a
+                    // Redis server's.
+                    let db = !c
+                        .image_name()
+                        .is_some_and(|i| is_postgres_image(i) || is_mysql_image(i));
+                    let cache =
+                        !redis.hosts.is_empty() && !c.image_name().is_some_and(is_redis_image);
+                    if !db && !cache {
+                        continue;
+                    }
+                    let env = env_of(w, c);
+                    if db && let Some((via, client)) = db_client(wi, w, c, &env, &db_hosts) {
+                        out.push(ClientLink::Db(via, client));
+                    }
+                    if cache && let Some(client) = redis_client_of(wi, w, c, &env, &redis.hosts) {
+                        out.push(ClientLink::Redis(client));
+                    }
+                }
+                out
+            })
+            .collect();
         let mut clients = Vec::new();
         let mut pooler_clients = Vec::new();
         let mut pgbouncer_clients = Vec::new();
-        for (wi, w) in workloads.iter().enumerate() {
-            for c in w.pod.running_containers() {
-                // A database's own container is not its client.
-                if c.image_name()
-                    .is_some_and(|i| is_postgres_image(i) || is_mysql_image(i))
-                {
-                    continue;
+        let mut redis_clients = Vec::new();
+        for link in links {
+            match link {
+                ClientLink::Db(Via::Direct, client) => clients.push(client),
+                ClientLink::Db(Via::Pooler, client) => pooler_clients.push(client),
+                ClientLink::Db(Via::Bouncer, client) => {
+                    pgbouncer_clients.push((PoolerHost::Workload(client.server), client));
                 }
-                let env = &env_of(w, c);
-                let Some((host, span, url_pool, jdbc, server)) = db_host(w, env)
-                    .into_iter()
-                    .find_map(|(host, span, pool, jdbc)| {
-                        let server = match external.get(&host.to_ascii_lowercase()) {
-                            Some(&s) => (Via::Direct, s),
-                            None => {
-                                let (svc, ns) = service_of(&host, &w.namespace)?;
-                                let key = (ns, svc);
-                                match hosts.get(&key) {
-                                    Some(&s) => (Via::Direct, s),
-                                    None => match pooler_hosts.get(&key) {
-                                        Some(&p) => (Via::Pooler, p),
-                                        None => (Via::Bouncer, *bouncer_hosts.get(&key)?),
-                                    },
-                                }
-                            }
-                        };
-                        Some((host, span, pool, jdbc, server))
-                    })
-                else {
-                    continue;
-                };
-                let Some((pool, overflow)) = pool_size(w, env, url_pool, jdbc) else {
-                    continue;
-                };
-                let (via, server) = server;
-                let client = DbClient {
-                    compose: None,
-                    workload: wi,
-                    container: c.name.to_string(),
-                    server,
-                    host: (host, span),
-                    pool,
-                    overflow,
-                    processes: processes(c, env),
-                };
-                match via {
-                    Via::Direct => clients.push(client),
-                    Via::Pooler => pooler_clients.push(client),
-                    Via::Bouncer => {
-                        pgbouncer_clients.push((PoolerHost::Workload(server), client));
-                    }
-                }
+                ClientLink::Redis(client) => redis_clients.push(client),
             }
         }
         let compose_pg_hosts = compose_capacity(
@@ -1060,9 +1119,8 @@ impl Capacity {
                 topics.push(command_topic(&meta, topic, partitions, s.name_span));
             }
         }
-        let redis_confs = mounted_redis_confs(redis_confs, generated);
-        let (mut redis_servers, mut redis_clients) =
-            redis_links(workloads, &services_of, &env_of, compose, &redis_confs);
+        redis_compose_clients(compose, &redis.compose_hosts, &mut redis_clients);
+        let mut redis_servers = redis.servers;
         // These lists grew by doubling, and they stay through the rules.
         for list in [&mut servers, &mut redis_servers] {
             list.shrink_to_fit();
@@ -1504,18 +1562,25 @@ fn redis_client(env: &Env) -> Option<(String, Span, Term)> {
     Some((host, span, pool))
 }
 
-/// Redis servers (workloads behind Services, compose services) and the
-/// clients that name them with a pool size.
-fn redis_links(
+/// Redis servers (workloads behind Services, compose services) and how
+/// clients reach them.
+struct RedisServers<'c> {
+    servers: Vec<DbServer>,
+    /// (namespace, Service) → server.
+    hosts: HashMap<(String, String), usize>,
+    /// (compose file, service name) → server.
+    compose_hosts: HashMap<(FileId, &'c str), usize>,
+}
+
+fn redis_servers<'c>(
     workloads: &[Workload],
     services_of: &impl Fn(usize) -> Vec<String>,
-    env_of: &impl Fn(&Workload, &Container) -> Env,
-    compose: &[ComposeService],
+    compose: &'c [ComposeService],
     confs: &RedisConfs<'_>,
-) -> (Vec<DbServer>, Vec<DbClient>) {
+) -> RedisServers<'c> {
     let mut servers = Vec::new();
     let mut hosts: HashMap<(String, String), usize> = HashMap::new();
-    let mut compose_hosts: HashMap<(crate::source::FileId, &str), usize> = HashMap::new();
+    let mut compose_hosts: HashMap<(FileId, &str), usize> = HashMap::new();
     let server = |display: String, maxclients: Term, kind_span: Span| DbServer {
         engine: Engine::Redis,
         display,
@@ -1561,33 +1626,44 @@ fn redis_links(
             s.name_span,
         ));
     }
-    let mut clients = Vec::new();
-    for (wi, w) in workloads.iter().enumerate() {
-        for c in w.pod.running_containers() {
-            if c.image_name().is_some_and(is_redis_image) {
-                continue;
-            }
-            let env = &env_of(w, c);
-            let Some((host, span, pool)) = redis_client(env) else {
-                continue;
-            };
-            let Some(server) = service_of(&host, &w.namespace)
-                .and_then(|(svc, ns)| hosts.get(&(ns, svc)).copied())
-            else {
-                continue;
-            };
-            clients.push(DbClient {
-                workload: wi,
-                compose: None,
-                container: c.name.to_string(),
-                server,
-                host: (host, span),
-                pool,
-                overflow: None,
-                processes: processes(c, env),
-            });
-        }
+    RedisServers {
+        servers,
+        hosts,
+        compose_hosts,
     }
+}
+
+/// The Redis server behind a Service that a container names, with its
+/// pool size, from its environment.
+fn redis_client_of(
+    wi: usize,
+    w: &Workload,
+    c: &Container,
+    env: &Env,
+    hosts: &HashMap<(String, String), usize>,
+) -> Option<DbClient> {
+    let (host, span, pool) = redis_client(env)?;
+    let (svc, ns) = service_of(&host, &w.namespace)?;
+    let server = *hosts.get(&(ns, svc))?;
+    Some(DbClient {
+        workload: wi,
+        compose: None,
+        container: c.name.to_string(),
+        server,
+        host: (host, span),
+        pool,
+        overflow: None,
+        processes: processes(c, env),
+    })
+}
+
+/// Compose services that name a Redis service of their file, with a pool
+/// size.
+fn redis_compose_clients(
+    compose: &[ComposeService],
+    compose_hosts: &HashMap<(FileId, &str), usize>,
+    clients: &mut Vec<DbClient>,
+) {
     for s in compose {
         if s.image.as_ref().is_some_and(|i| is_redis_image(&i.text)) {
             continue;
@@ -1604,7 +1680,6 @@ fn redis_links(
         };
         clients.push(client);
     }
-    (servers, clients)
 }
 
 /// A topic a command line creates.
