@@ -164,6 +164,11 @@ pub struct NginxConfig {
     pub events: Option<Events>,
     /// Main-level `worker_processes`.
     pub worker_processes: Option<Setting<Text>>,
+    /// Upstream name → the first `upstream` of that name in `http` and in
+    /// `stream`: a configuration that includes a large `conf.d/` has
+    /// thousands of upstreams and of `proxy_pass`es.
+    /// Keyed by name and `stream`.
+    upstream_index: HashMap<(Text, bool), usize>,
 }
 
 /// The `events` block and its `worker_connections`.
@@ -178,9 +183,8 @@ impl NginxConfig {
     /// The upstream a `proxy_pass` names, if any.
     pub fn upstream_of(&self, p: &ProxyPass) -> Option<&Upstream> {
         let host = p.host()?;
-        self.upstreams
-            .iter()
-            .find(|u| u.name == host && u.stream == p.stream)
+        let at = self.upstream_index.get(&(Text::from(host), p.stream))?;
+        self.upstreams.get(*at)
     }
 
     pub fn map_of(&self, variable: &str) -> Option<&MapBlock> {
@@ -424,10 +428,17 @@ impl<'a> Walker<'a, '_> {
             unknown_directives: Vec::new(),
             events: None,
             worker_processes: None,
+            upstream_index: HashMap::new(),
         };
         self.inclusions = 0;
         let items = self.expand(&file.directives, &Rc::new(vec![entry]));
         self.walk(&items, &Inherited::default(), &mut config, 0);
+        for (i, u) in config.upstreams.iter().enumerate() {
+            config
+                .upstream_index
+                .entry((u.name.clone(), u.stream))
+                .or_insert(i);
+        }
         Some(config)
     }
 
