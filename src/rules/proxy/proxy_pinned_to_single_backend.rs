@@ -1,5 +1,8 @@
 //! SL505 proxy-pinned-to-single-backend. Docs: rules/proxy-pinned-to-single-backend.toml
 
+use std::collections::HashMap;
+
+use crate::extract::nginx::{Upstream, UpstreamServer};
 use crate::extract::proxy::Proxies;
 use crate::finding::{Findings, Violation};
 use crate::model::Model;
@@ -42,6 +45,9 @@ impl Violation for ProxyPinnedToSingleBackend {
 pub fn check(_model: &Model, proxies: &Proxies, out: &mut Findings) {
     let mut seen = Seen::default();
     for config in &proxies.nginx {
+        // Endpoint → the first upstream server at it, built for the first
+        // `proxy_pass` that names no upstream.
+        let mut members: Option<Members<'_>> = None;
         for p in &config.proxy_passes {
             let Some(host) = p.host() else { continue };
             if config.upstream_of(p).is_some() {
@@ -53,14 +59,20 @@ pub fn check(_model: &Model, proxies: &Proxies, out: &mut Findings) {
                 "80"
             };
             let target = endpoint(host, default_port);
-            let member = config.upstreams.iter().find_map(|u| {
-                let s = u
-                    .servers
-                    .iter()
-                    .find(|s| endpoint(&s.address.text, "80") == target)?;
-                Some((u, s))
+            let members = members.get_or_insert_with(|| {
+                let mut index = HashMap::new();
+                for u in &config.upstreams {
+                    for s in &u.servers {
+                        index
+                            .entry(endpoint(&s.address.text, "80"))
+                            .or_insert((u, s));
+                    }
+                }
+                index
             });
-            let Some((u, s)) = member else { continue };
+            let Some(&(u, s)) = members.get(&target) else {
+                continue;
+            };
             if !seen.first(p.url.span) {
                 continue;
             }
@@ -76,6 +88,9 @@ pub fn check(_model: &Model, proxies: &Proxies, out: &mut Findings) {
         }
     }
 }
+
+/// (host, port) → an upstream and its server at that endpoint.
+type Members<'c> = HashMap<(String, String), (&'c Upstream, &'c UpstreamServer)>;
 
 /// `host:port` with the port filled in and the host lower-cased.
 fn endpoint(address: &str, default_port: &str) -> (String, String) {
