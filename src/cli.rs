@@ -382,14 +382,18 @@ fn check(args: CheckArgs) -> Result<ExitCode, RunError> {
         ..settings
     };
     let display = progress.map(ProgressDisplay::start);
-    let outcome = match args.jobs {
-        Some(n) => rayon::ThreadPoolBuilder::new()
-            .num_threads(n.max(1))
-            .build()
-            .map_err(|e| RunError::Usage(format!("--jobs: {e}")))?
-            .install(|| lint::lint(&settings)),
-        None => lint::lint(&settings),
-    };
+    // The whole run happens on a thread of its pool, not on the main thread:
+    // the allocator reuses freed memory within the thread that allocated it,
+    // so the model and the findings, built by the run's own thread, take
+    // part of the room its parse trees left instead of new pages.
+    let mut pool = rayon::ThreadPoolBuilder::new();
+    if let Some(n) = args.jobs {
+        pool = pool.num_threads(n.max(1));
+    }
+    let outcome = pool
+        .build()
+        .map_err(|e| RunError::Usage(format!("--jobs: {e}")))?
+        .install(|| lint::lint(&settings));
     drop(display);
     let mut outcome = outcome;
     if let Some(path) = &args.write_baseline {
