@@ -95,11 +95,13 @@ impl ObjectMeta {
     }
 }
 
-/// A resource quantity that was set, and where.
+/// Which resource quantities are set (to something other than null). Rules
+/// only ask whether one is; a large tree holds one of these per container
+/// and per pod, so positions are not kept.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct ResourceKeys {
-    pub cpu: Option<Span>,
-    pub memory: Option<Span>,
+    pub cpu: bool,
+    pub memory: bool,
 }
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -688,7 +690,7 @@ fn pod(spec: Y<'_, '_>, file: FileId) -> PodSpec {
         init_containers: list("initContainers"),
         resources: spec
             .get("resources")
-            .map(|r| resources(r, file))
+            .map(resources)
             .unwrap_or_default(),
         spread_constraints: spec
             .get("topologySpreadConstraints")
@@ -815,7 +817,7 @@ fn container(c: Y<'_, '_>, file: FileId) -> Container {
             }),
         resources: c
             .get("resources")
-            .map(|r| resources(r, file))
+            .map(resources)
             .unwrap_or_default(),
         restart_always: c.get_str("restartPolicy") == Some("Always"),
         mounts: c
@@ -835,16 +837,12 @@ fn container(c: Y<'_, '_>, file: FileId) -> Container {
     }
 }
 
-fn resources(r: Y<'_, '_>, file: FileId) -> Resources {
+fn resources(r: Y<'_, '_>) -> Resources {
     let keys = |section: &str| -> ResourceKeys {
         let Some(s) = r.get(section) else {
             return ResourceKeys::default();
         };
-        let key = |name: &str| {
-            s.entry(name)
-                .filter(|(_, v)| !v.is_null())
-                .map(|(k, _)| span(file, k))
-        };
+        let key = |name: &str| s.get(name).is_some_and(|v| !v.is_null());
         ResourceKeys {
             cpu: key("cpu"),
             memory: key("memory"),

@@ -558,8 +558,8 @@ impl Model {
     /// pod-level `spec.resources`, or a LimitRange default of its namespace.
     pub fn has_request(&self, w: &Workload, c: &Container, r: ResourceName) -> bool {
         let set = |res: &Resources| match r {
-            ResourceName::Cpu => res.requests.cpu.is_some() || res.limits.cpu.is_some(),
-            ResourceName::Memory => res.requests.memory.is_some() || res.limits.memory.is_some(),
+            ResourceName::Cpu => res.requests.cpu || res.limits.cpu,
+            ResourceName::Memory => res.requests.memory || res.limits.memory,
         };
         set(&c.resources)
             || set(&w.pod.resources)

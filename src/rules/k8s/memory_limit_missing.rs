@@ -35,7 +35,7 @@ impl Violation for MemoryLimitMissing {
 pub fn check(model: &Model, out: &mut Findings) {
     for w in model.workloads() {
         // A pod-level memory limit or a namespace default limit bounds it too.
-        let bounded = w.pod.resources.limits.memory.is_some()
+        let bounded = w.pod.resources.limits.memory
             || model
                 .limit_ranges_in(&w.namespace)
                 .any(|l| l.default_memory_limit);
@@ -44,10 +44,10 @@ pub fn check(model: &Model, out: &mut Findings) {
         }
         for c in w.pod.running_containers() {
             let r = &c.resources;
-            if r.limits.memory.is_some() {
+            if r.limits.memory {
                 continue;
             }
-            let requests = match (r.requests.cpu.is_some(), r.requests.memory.is_some()) {
+            let requests = match (r.requests.cpu, r.requests.memory) {
                 (false, false) => continue,
                 (true, false) => "cpu",
                 (false, true) => "memory",
