@@ -418,32 +418,39 @@ pub fn lint(settings: &Settings) -> Outcome {
         ));
     }
 
-    suppress::apply(&mut findings, &files, settings, &inline);
-    let display = |id: FileId| files.get(id.0 as usize).map_or("", |f| f.display.as_str());
-    findings.sort_by(|a, b| {
-        (
-            display(a.span.file),
-            a.span.start,
-            a.rule.code(),
-            &a.message,
-        )
-            .cmp(&(
-                display(b.span.file),
-                b.span.start,
-                b.rule.code(),
-                &b.message,
-            ))
-    });
-    if let Some(b) = &settings.baseline {
-        b.apply(&mut findings, &files);
-    }
-    if settings.max_findings_per_file > 0 {
-        stats.hidden = cap_per_file(&mut findings, settings.max_findings_per_file);
-    }
-    stats.elapsed = started.elapsed();
     let facts = settings
         .explain_facts
         .then(|| crate::model::explain::facts(&model, &files));
+    // Freeing a large tree's model takes a while: one thread does it while
+    // another orders the findings.
+    rayon::join(
+        move || drop(model),
+        || {
+            suppress::apply(&mut findings, &files, settings, &inline);
+            let display = |id: FileId| files.get(id.0 as usize).map_or("", |f| f.display.as_str());
+            findings.sort_by(|a, b| {
+                (
+                    display(a.span.file),
+                    a.span.start,
+                    a.rule.code(),
+                    &a.message,
+                )
+                    .cmp(&(
+                        display(b.span.file),
+                        b.span.start,
+                        b.rule.code(),
+                        &b.message,
+                    ))
+            });
+            if let Some(b) = &settings.baseline {
+                b.apply(&mut findings, &files);
+            }
+            if settings.max_findings_per_file > 0 {
+                stats.hidden = cap_per_file(&mut findings, settings.max_findings_per_file);
+            }
+        },
+    );
+    stats.elapsed = started.elapsed();
     let mut outcome = Outcome {
         files,
         findings,

@@ -688,10 +688,7 @@ fn pod(spec: Y<'_, '_>, file: FileId) -> PodSpec {
     PodSpec {
         containers: list("containers"),
         init_containers: list("initContainers"),
-        resources: spec
-            .get("resources")
-            .map(resources)
-            .unwrap_or_default(),
+        resources: spec.get("resources").map(resources).unwrap_or_default(),
         spread_constraints: spec
             .get("topologySpreadConstraints")
             .is_some_and(|t| t.items().next().is_some()),
@@ -815,10 +812,7 @@ fn container(c: Y<'_, '_>, file: FileId) -> Container {
                 key: span(file, k),
                 sleep: pre_stop_sleep(v),
             }),
-        resources: c
-            .get("resources")
-            .map(resources)
-            .unwrap_or_default(),
+        resources: c.get("resources").map(resources).unwrap_or_default(),
         restart_always: c.get_str("restartPolicy") == Some("Always"),
         mounts: c
             .get("volumeMounts")
