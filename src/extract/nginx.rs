@@ -164,10 +164,9 @@ pub struct NginxConfig {
     pub events: Option<Events>,
     /// Main-level `worker_processes`.
     pub worker_processes: Option<Setting<Text>>,
-    /// Upstream name → the first `upstream` of that name in `http` and in
+    /// (name, `stream`) → the first `upstream` of that name in `http` or in
     /// `stream`: a configuration that includes a large `conf.d/` has
     /// thousands of upstreams and of `proxy_pass`es.
-    /// Keyed by name and `stream`.
     upstream_index: HashMap<(Text, bool), usize>,
 }
 

@@ -4,7 +4,7 @@ use crate::extract::k8s::Container;
 use crate::finding::{Findings, Violation};
 use crate::model::Model;
 use crate::rules::Rule;
-use crate::rules::quorum::{System, recognise};
+use crate::rules::quorum::{System, container_system, recognise};
 use crate::source::Span;
 
 use super::{Count, range};
@@ -101,10 +101,8 @@ pub fn check(model: &Model, out: &mut Findings) {
 /// The consensus system a container runs, as the quorum rules recognise it,
 /// with what gave it away and where.
 fn member(c: &Container) -> Option<(System, String, Option<Span>)> {
-    let argv = c.argv();
-    let env = |k: &str| c.literal_env(k).map(|(v, _)| v.to_string());
+    let system = container_system(c)?;
     let image = c.image_name().unwrap_or("");
-    let system = recognise(image, &argv, &env)?;
     let image_at = c.image.as_ref().map(|(_, s)| *s);
     let by_image = recognise(image, &[], &|_| None) == Some(system);
     let shown_image = if image.is_empty() {
@@ -125,7 +123,7 @@ fn member(c: &Container) -> Option<(System, String, Option<Span>)> {
             ));
         }
         System::Patroni => format!("{shown_image} with Patroni's raft configured (PATRONI_RAFT_*)"),
-        _ => format!("{shown_image} started with `{}`", argv.join(" ")),
+        _ => format!("{shown_image} started with `{}`", c.argv().join(" ")),
     };
     Some((system, evidence, image_at))
 }

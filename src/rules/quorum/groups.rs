@@ -9,7 +9,7 @@ use std::collections::HashSet;
 
 use crate::extract::Val;
 use crate::extract::compose::{self, Service as ComposeService};
-use crate::extract::k8s::{Workload, WorkloadKind};
+use crate::extract::k8s::{Container, Workload, WorkloadKind};
 use crate::extract::zookeeper;
 use crate::model::{Model, Source};
 use crate::source::{FileId, Span};
@@ -173,13 +173,16 @@ pub fn recognise(
     None
 }
 
+/// The system a Kubernetes container runs, from its image, its `command`
+/// and `args`, and its literal `env` values.
+pub fn container_system(c: &Container) -> Option<System> {
+    let env = |k: &str| c.literal_env(k).map(|(v, _)| v.to_string());
+    recognise(c.image_name().unwrap_or(""), &c.argv(), &env)
+}
+
 /// The system a Kubernetes workload runs, from its containers.
 pub(super) fn workload_system(w: &Workload) -> Option<System> {
-    w.pod.running_containers().find_map(|c| {
-        let argv = c.argv();
-        let env = |k: &str| c.literal_env(k).map(|(v, _)| v.to_string());
-        recognise(c.image_name().unwrap_or(""), &argv, &env)
-    })
+    w.pod.running_containers().find_map(container_system)
 }
 
 /// The member list a workload's containers are started with.

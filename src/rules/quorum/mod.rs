@@ -16,7 +16,7 @@ pub mod sentinel_quorum_unreachable;
 mod sentinels;
 pub mod single_quorum_member;
 
-pub use groups::{Group, Origin, System, groups, recognise, service_system};
+pub use groups::{Group, Origin, System, container_system, groups, recognise, service_system};
 pub use sentinels::{
     MountUse, SentinelCount, config_maps_of, mount_use, sentinel_config_path, sentinel_count,
     sentinels,

@@ -11,7 +11,7 @@ use crate::model::Model;
 use crate::rules::Rule;
 use crate::source::Span;
 
-use super::groups::recognise;
+use super::groups::container_system;
 use super::{MountUse, System, mount_use, sentinel_config_path, service_system};
 
 pub enum SentinelConfigShared {
@@ -223,11 +223,10 @@ fn read_only_config(
     c: &Container,
     out: &mut Findings,
 ) {
-    let argv = c.argv();
-    let env = |k: &str| c.literal_env(k).map(|(v, _)| v.to_string());
-    if recognise(c.image_name().unwrap_or(""), &argv, &env) != Some(System::Sentinel) {
+    if container_system(c) != Some(System::Sentinel) {
         return;
     }
+    let argv = c.argv();
     let Some(path) = sentinel_config_path(argv.iter().copied()) else {
         return;
     };
