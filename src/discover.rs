@@ -97,18 +97,18 @@ pub fn discover(roots: &[PathBuf], opts: &WalkOptions) -> Discovered {
             }
         })
         .collect();
-    let mut found: Vec<(PathBuf, FileKind, bool)> = Vec::new();
+    let mut found: Vec<(PathBuf, FileKind)> = Vec::new();
     let mut notes = Vec::new();
     for root in roots {
         if root.is_file() {
             // A file named on the command line is linted whatever its name
             // and whatever the ignore files say.
             let kind = classify(root).unwrap_or(FileKind::Yaml);
-            found.push((root.clone(), kind, true));
+            found.push((root.clone(), kind));
             // A compose file's variables come from the `.env` beside it.
             let env = root.with_file_name(".env");
             if kind == FileKind::Yaml && env.is_file() {
-                found.push((env, FileKind::EnvFile, true));
+                found.push((env, FileKind::EnvFile));
             }
             continue;
         }
@@ -116,7 +116,7 @@ pub fn discover(roots: &[PathBuf], opts: &WalkOptions) -> Discovered {
     }
     let mut files: Vec<SourceFile> = found
         .into_iter()
-        .map(|(path, kind, _)| SourceFile {
+        .map(|(path, kind)| SourceFile {
             id: FileId(0),
             display: display_path(&path, &cwd),
             path,
@@ -127,7 +127,7 @@ pub fn discover(roots: &[PathBuf], opts: &WalkOptions) -> Discovered {
     files.sort_by(|a, b| a.display.cmp(&b.display));
     files.dedup_by(|a, b| a.display == b.display);
     number(&mut files);
-    notes.sort_by(|a: &WalkNote, b| a.display.cmp(&b.display));
+    notes.sort_by(|a: &WalkNote, b| (&a.display, &a.message).cmp(&(&b.display, &b.message)));
     Discovered { files, notes }
 }
 
@@ -143,7 +143,7 @@ fn walk(
     opts: &WalkOptions,
     cwd: &Path,
     canonical_roots: &[PathBuf],
-    found: &mut Vec<(PathBuf, FileKind, bool)>,
+    found: &mut Vec<(PathBuf, FileKind)>,
     notes: &mut Vec<WalkNote>,
 ) {
     let outside: std::sync::Arc<std::sync::Mutex<Vec<PathBuf>>> = Default::default();
@@ -162,7 +162,7 @@ fn walk(
         .git_ignore(!opts.no_ignore)
         .git_exclude(!opts.no_ignore)
         .parents(!opts.no_ignore)
-        .sort_by_file_name(|a, b| a.cmp(b))
+        .threads(rayon::current_num_threads())
         .filter_entry(move |entry| {
             let name = entry.file_name().to_string_lossy();
             let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
@@ -187,20 +187,35 @@ fn walk(
             }
             true
         });
-    for entry in builder.build() {
-        match entry {
-            Ok(e) => {
-                let is_file = e.file_type().is_some_and(|t| t.is_file() || t.is_symlink());
-                if !is_file || e.depth() == 0 && !e.path().is_file() {
-                    continue;
+    // Found in whatever order the threads find them: they are sorted by
+    // display path afterwards, and paths within one root are distinct.
+    let files_here = std::sync::Mutex::new(Vec::new());
+    let notes_here = std::sync::Mutex::new(Vec::new());
+    builder.build_parallel().run(|| {
+        Box::new(|entry| {
+            match entry {
+                Ok(e) => {
+                    let is_file = e.file_type().is_some_and(|t| t.is_file() || t.is_symlink());
+                    if !is_file || e.depth() == 0 && !e.path().is_file() {
+                        return ignore::WalkState::Continue;
+                    }
+                    if let Some(kind) = classify(e.path())
+                        && let Ok(mut v) = files_here.lock()
+                    {
+                        v.push((e.into_path(), kind));
+                    }
                 }
-                if let Some(kind) = classify(e.path()) {
-                    found.push((e.path().to_path_buf(), kind, false));
+                Err(err) => {
+                    if let Ok(mut v) = notes_here.lock() {
+                        v.push(walk_note(&err, cwd));
+                    }
                 }
             }
-            Err(err) => notes.push(walk_note(&err, cwd)),
-        }
-    }
+            ignore::WalkState::Continue
+        })
+    });
+    found.extend(files_here.into_inner().unwrap_or_default());
+    notes.extend(notes_here.into_inner().unwrap_or_default());
     if let Ok(v) = outside.lock() {
         for p in v.iter() {
             notes.push(WalkNote {
