@@ -390,12 +390,30 @@ fn check(args: CheckArgs) -> Result<ExitCode, RunError> {
     if let Some(n) = args.jobs {
         pool = pool.num_threads(n.max(1));
     }
-    let outcome = pool
+    let pool = pool
         .build()
-        .map_err(|e| RunError::Usage(format!("--jobs: {e}")))?
-        .install(|| lint::lint(&settings));
+        .map_err(|e| RunError::Usage(format!("--jobs: {e}")))?;
+    let mut outcome = pool.install(|| lint::lint(&settings));
     drop(display);
-    let mut outcome = outcome;
+    // Freeing a large tree's model takes a while: one thread of the pool
+    // does it while another writes the report.
+    let model = outcome.model.take();
+    pool.install(|| {
+        let (code, ()) = rayon::join(
+            || report(&args, outcome, report_file.as_deref(), fail_on),
+            move || drop(model),
+        );
+        code
+    })
+}
+
+/// Writes the reports of a run and says how it ends.
+fn report(
+    args: &CheckArgs,
+    mut outcome: lint::Outcome,
+    report_file: Option<&Path>,
+    fail_on: FailOn,
+) -> Result<ExitCode, RunError> {
     if let Some(path) = &args.write_baseline {
         let text = Baseline::render(&outcome.findings, &outcome.files, path);
         std::fs::write(path, &text)?;

@@ -206,6 +206,10 @@ pub struct Outcome {
     /// Bugs of scalelint met during the run: a file or a rule that panicked.
     /// The rest of the run went on; the exit code is 2.
     pub internal_errors: Vec<String>,
+    /// The model the rules read. It is kept so that the caller frees it
+    /// where that costs least: `scalelint check` frees it on one thread while
+    /// it writes the report on another.
+    pub model: Option<Model>,
 }
 
 /// The subject of the SL901 finding that stands for a file whose reading
@@ -421,35 +425,28 @@ pub fn lint(settings: &Settings) -> Outcome {
     let facts = settings
         .explain_facts
         .then(|| crate::model::explain::facts(&model, &files));
-    // Freeing a large tree's model takes a while: one thread does it while
-    // another orders the findings.
-    rayon::join(
-        move || drop(model),
-        || {
-            suppress::apply(&mut findings, &files, settings, &inline);
-            let display = |id: FileId| files.get(id.0 as usize).map_or("", |f| f.display.as_str());
-            findings.sort_by(|a, b| {
-                (
-                    display(a.span.file),
-                    a.span.start,
-                    a.rule.code(),
-                    &a.message,
-                )
-                    .cmp(&(
-                        display(b.span.file),
-                        b.span.start,
-                        b.rule.code(),
-                        &b.message,
-                    ))
-            });
-            if let Some(b) = &settings.baseline {
-                b.apply(&mut findings, &files);
-            }
-            if settings.max_findings_per_file > 0 {
-                stats.hidden = cap_per_file(&mut findings, settings.max_findings_per_file);
-            }
-        },
-    );
+    suppress::apply(&mut findings, &files, settings, &inline);
+    let display = |id: FileId| files.get(id.0 as usize).map_or("", |f| f.display.as_str());
+    findings.sort_by(|a, b| {
+        (
+            display(a.span.file),
+            a.span.start,
+            a.rule.code(),
+            &a.message,
+        )
+            .cmp(&(
+                display(b.span.file),
+                b.span.start,
+                b.rule.code(),
+                &b.message,
+            ))
+    });
+    if let Some(b) = &settings.baseline {
+        b.apply(&mut findings, &files);
+    }
+    if settings.max_findings_per_file > 0 {
+        stats.hidden = cap_per_file(&mut findings, settings.max_findings_per_file);
+    }
     stats.elapsed = started.elapsed();
     let mut outcome = Outcome {
         files,
@@ -457,6 +454,7 @@ pub fn lint(settings: &Settings) -> Outcome {
         stats,
         facts,
         internal_errors,
+        model: Some(model),
     };
     outcome.count_suppressed();
     outcome
