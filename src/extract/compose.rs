@@ -862,10 +862,12 @@ pub struct ScaleCommand {
 
 /// The `--scale SERVICE=N` arguments in `text`.
 pub fn scale_commands(text: &str, file: FileId, display: &str, out: &mut Vec<ScaleCommand>) {
-    if !text.contains("scale") {
+    // Most Kubernetes files say `scale` (`autoscaling/v2`, `scaleTargetRef`);
+    // few hold a scale command, and both forms need one of these.
+    if !text.contains("--scale") && !text.contains("compose") {
         return;
     }
-    let index = crate::source::LineIndex::new(text);
+    let mut index = None;
     let bytes = text.as_bytes();
     let mut from = 0;
     while let Some(found) = text.get(from..).and_then(|t| t.find("scale")) {
@@ -907,6 +909,7 @@ pub fn scale_commands(text: &str, file: FileId, display: &str, out: &mut Vec<Sca
             continue;
         };
         if valid {
+            let index = index.get_or_insert_with(|| crate::source::LineIndex::new(text));
             let start = index.pos_of_offset(rest);
             out.push(ScaleCommand {
                 service: service.to_string(),
