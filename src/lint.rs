@@ -287,25 +287,15 @@ pub fn lint(settings: &Settings) -> Outcome {
     if let Some(p) = &settings.progress {
         p.total.store(files.len(), Ordering::Relaxed);
     }
-    // Files are parsed in parallel a batch at a time, and each batch's facts
-    // are merged before the next starts: the per-file lists of one batch,
-    // not of the whole tree, wait for the merge, and the next batch reuses
-    // their memory.
+    // Files are parsed in parallel a batch at a time. Each batch's facts are
+    // merged while the next batch is parsed: the per-file lists of two
+    // batches, not of the whole tree, wait for the merge, and later batches
+    // reuse their memory.
     let mut facts = Facts::default();
     let mut pipeline_findings = Vec::new();
     let mut inline = Vec::new();
     let mut file_errors = Vec::new();
-    for batch in files.chunks(MERGE_BATCH) {
-        let results: Vec<FileResult> = batch
-            .par_iter()
-            .map(|f| {
-                let r = process_guarded(f, settings.max_file_size);
-                if let Some(p) = &settings.progress {
-                    p.done.fetch_add(1, Ordering::Relaxed);
-                }
-                r
-            })
-            .collect();
+    let mut merge = |results: Vec<FileResult>| {
         for r in results {
             inline.extend(r.suppressions);
             match r.status {
@@ -329,7 +319,25 @@ pub fn lint(settings: &Settings) -> Outcome {
             }
             pipeline_findings.extend(r.findings);
         }
+    };
+    let parse = |batch: &[SourceFile]| -> Vec<FileResult> {
+        batch
+            .par_iter()
+            .map(|f| {
+                let r = process_guarded(f, settings.max_file_size);
+                if let Some(p) = &settings.progress {
+                    p.done.fetch_add(1, Ordering::Relaxed);
+                }
+                r
+            })
+            .collect()
+    };
+    let mut parsed = Vec::new();
+    for batch in files.chunks(MERGE_BATCH) {
+        let previous = std::mem::take(&mut parsed);
+        (parsed, ()) = rayon::join(|| parse(batch), || merge(previous));
     }
+    merge(parsed);
     // The merged lists grew by doubling; their spare room would otherwise
     // stay allocated through the model and the rules.
     facts.shrink_lists();
