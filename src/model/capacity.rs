@@ -850,7 +850,7 @@ impl Capacity {
     #[allow(clippy::too_many_arguments)]
     pub fn build(
         workloads: &[Workload],
-        services_of: impl Fn(usize) -> Vec<String>,
+        services_of: impl Fn(usize) -> Vec<String> + Sync,
         config_maps: &[ConfigMap],
         databases: &[Database],
         poolers: Vec<Pooler>,
@@ -1010,34 +1010,57 @@ impl Capacity {
             bouncers: &bouncer_hosts,
         };
         // Each container's environment is built once, on the rayon pool;
-        // the links come back in workload and container order.
-        let links: Vec<ClientLink> = workloads
-            .par_iter()
-            .enumerate()
-            .flat_map_iter(|(wi, w)| {
-                let mut out = Vec::new();
-                for c in w.pod.running_containers() {
-                    // A database's own container is not its client, nor a
-                    // Redis server's.
-                    let db = !c
-                        .image_name()
-                        .is_some_and(|i| is_postgres_image(i) || is_mysql_image(i));
-                    let cache =
-                        !redis.hosts.is_empty() && !c.image_name().is_some_and(is_redis_image);
-                    if !db && !cache {
-                        continue;
+        // the links come back in workload and container order. Beside them,
+        // on the other thread, the compose services and the commands that
+        // create topics, which read nothing the links pass writes.
+        let mut compose_clients = Vec::new();
+        let mut compose_pgbouncer_clients = Vec::new();
+        let mut topics = topics;
+        let links_pass = || -> Vec<ClientLink> {
+            workloads
+                .par_iter()
+                .enumerate()
+                .flat_map_iter(|(wi, w)| {
+                    let mut out = Vec::new();
+                    for c in w.pod.running_containers() {
+                        // A database's own container is not its client, nor a
+                        // Redis server's.
+                        let db = !c
+                            .image_name()
+                            .is_some_and(|i| is_postgres_image(i) || is_mysql_image(i));
+                        let cache =
+                            !redis.hosts.is_empty() && !c.image_name().is_some_and(is_redis_image);
+                        if !db && !cache {
+                            continue;
+                        }
+                        let env = env_of(w, c);
+                        if db && let Some((via, client)) = db_client(wi, w, c, &env, &db_hosts) {
+                            out.push(ClientLink::Db(via, client));
+                        }
+                        if cache && let Some(client) = redis_client_of(wi, w, c, &env, &redis.hosts)
+                        {
+                            out.push(ClientLink::Redis(client));
+                        }
                     }
-                    let env = env_of(w, c);
-                    if db && let Some((via, client)) = db_client(wi, w, c, &env, &db_hosts) {
-                        out.push(ClientLink::Db(via, client));
-                    }
-                    if cache && let Some(client) = redis_client_of(wi, w, c, &env, &redis.hosts) {
-                        out.push(ClientLink::Redis(client));
-                    }
-                }
-                out
-            })
-            .collect();
+                    out
+                })
+                .collect()
+        };
+        let compose_pass = || {
+            let hosts = compose_capacity(
+                compose,
+                &external,
+                &mut servers,
+                &mut compose_clients,
+                &mut compose_pgbouncer_clients,
+                (&mut pending, &mut config_hinted),
+                &pg_confs,
+            );
+            command_topics(workloads, compose, &mut topics);
+            let created = super::topic_commands::created_topics(workloads, &services_of, compose);
+            (hosts, created)
+        };
+        let (links, (compose_pg_hosts, created_topics)) = rayon::join(links_pass, compose_pass);
         let mut clients = Vec::new();
         let mut pooler_clients = Vec::new();
         let mut pgbouncer_clients = Vec::new();
@@ -1052,15 +1075,8 @@ impl Capacity {
                 ClientLink::Redis(client) => redis_clients.push(client),
             }
         }
-        let compose_pg_hosts = compose_capacity(
-            compose,
-            &external,
-            &mut servers,
-            &mut clients,
-            &mut pgbouncer_clients,
-            (&mut pending, &mut config_hinted),
-            &pg_confs,
-        );
+        clients.append(&mut compose_clients);
+        pgbouncer_clients.append(&mut compose_pgbouncer_clients);
         let standbys = pending
             .into_iter()
             .filter_map(|(server, link, scope)| {
@@ -1087,38 +1103,6 @@ impl Capacity {
                 })
             })
             .collect();
-        let mut topics = topics;
-        for w in workloads {
-            for c in w.pod.running_containers() {
-                for t in topics_created(&command_words(c)) {
-                    let Some(partitions) = t.partitions else {
-                        continue;
-                    };
-                    topics.push(command_topic(&w.meta, t.topic, partitions, c.name_span));
-                }
-            }
-        }
-        let created_topics =
-            super::topic_commands::created_topics(workloads, &services_of, compose);
-        for s in compose {
-            let words: Vec<&str> = s.argv().flat_map(str::split_whitespace).collect();
-            for t in topics_created(&words) {
-                let Some(partitions) = t.partitions else {
-                    continue;
-                };
-                let topic = t.topic;
-                let meta = crate::extract::k8s::ObjectMeta {
-                    file: s.file,
-                    api_version: String::new().into(),
-                    kind: "compose service".into(),
-                    name: s.name.clone().into(),
-                    namespace: None,
-                    kind_span: s.name_span,
-                    annotations: Vec::new(),
-                };
-                topics.push(command_topic(&meta, topic, partitions, s.name_span));
-            }
-        }
         redis_compose_clients(compose, &redis.compose_hosts, &mut redis_clients);
         let mut redis_servers = redis.servers;
         // These lists grew by doubling, and they stay through the rules.
@@ -1148,6 +1132,45 @@ impl Capacity {
             pooler_clients,
             topics,
             created_topics,
+        }
+    }
+}
+
+/// Topics created by the commands of containers and compose services (a
+/// `kafka-topics --create` in an init container, say), after those
+/// declared as objects.
+fn command_topics(
+    workloads: &[Workload],
+    compose: &[ComposeService],
+    topics: &mut Vec<KafkaTopic>,
+) {
+    for w in workloads {
+        for c in w.pod.running_containers() {
+            for t in topics_created(&command_words(c)) {
+                let Some(partitions) = t.partitions else {
+                    continue;
+                };
+                topics.push(command_topic(&w.meta, t.topic, partitions, c.name_span));
+            }
+        }
+    }
+    for s in compose {
+        let words: Vec<&str> = s.argv().flat_map(str::split_whitespace).collect();
+        for t in topics_created(&words) {
+            let Some(partitions) = t.partitions else {
+                continue;
+            };
+            let topic = t.topic;
+            let meta = crate::extract::k8s::ObjectMeta {
+                file: s.file,
+                api_version: String::new().into(),
+                kind: "compose service".into(),
+                name: s.name.clone().into(),
+                namespace: None,
+                kind_span: s.name_span,
+                annotations: Vec::new(),
+            };
+            topics.push(command_topic(&meta, topic, partitions, s.name_span));
         }
     }
 }
