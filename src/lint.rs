@@ -207,8 +207,8 @@ pub struct Outcome {
     /// The rest of the run went on; the exit code is 2.
     pub internal_errors: Vec<String>,
     /// The model the rules read. It is kept so that the caller frees it
-    /// where that costs least: `scalelint check` frees it on one thread while
-    /// it writes the report on another.
+    /// where that costs least: `scalelint check` leaves it to the system at
+    /// exit.
     pub model: Option<Model>,
 }
 

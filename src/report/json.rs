@@ -3,15 +3,41 @@
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 
 use super::Report;
+use crate::finding::{Finding, Related};
 
 #[derive(Serialize)]
 struct JsonReport<'a> {
     version: &'static str,
-    findings: Vec<JsonFinding<'a>>,
+    findings: FindingList<'a>,
     summary: Summary<'a>,
+}
+
+/// The findings, each turned into its JSON form as it is written: a large
+/// tree's report is streamed, not built first.
+struct FindingList<'a>(&'a Report<'a>);
+
+impl Serialize for FindingList<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let r = self.0;
+        s.collect_seq(r.findings.iter().map(|f| json_finding(r, f)))
+    }
+}
+
+struct RelatedList<'a>(&'a Report<'a>, &'a [Related]);
+
+impl Serialize for RelatedList<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let RelatedList(r, related) = *self;
+        s.collect_seq(related.iter().map(|rel| JsonRelated {
+            path: r.path(rel.span.file),
+            line: rel.span.start.line,
+            column: rel.span.start.col,
+            message: &rel.message,
+        }))
+    }
 }
 
 #[derive(Serialize)]
@@ -26,7 +52,7 @@ struct JsonFinding<'a> {
     end_column: u32,
     message: &'a str,
     help: Option<&'a str>,
-    related: Vec<JsonRelated<'a>>,
+    related: RelatedList<'a>,
     suppressed: bool,
 }
 
@@ -61,34 +87,24 @@ struct JsonHidden<'a> {
     notes: usize,
 }
 
+fn json_finding<'a>(r: &'a Report<'a>, f: &'a Finding) -> JsonFinding<'a> {
+    JsonFinding {
+        rule: f.rule.code(),
+        name: f.rule.name(),
+        severity: f.severity.as_str(),
+        path: r.path(f.span.file),
+        line: f.span.start.line,
+        column: f.span.start.col,
+        end_line: f.span.end_or_start().line,
+        end_column: f.span.end_or_start().col,
+        message: &f.message,
+        help: f.help.as_deref(),
+        related: RelatedList(r, &f.related),
+        suppressed: f.is_suppressed(),
+    }
+}
+
 pub fn render(r: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
-    let findings = r
-        .findings
-        .iter()
-        .map(|f| JsonFinding {
-            rule: f.rule.code(),
-            name: f.rule.name(),
-            severity: f.severity.as_str(),
-            path: r.path(f.span.file),
-            line: f.span.start.line,
-            column: f.span.start.col,
-            end_line: f.span.end_or_start().line,
-            end_column: f.span.end_or_start().col,
-            message: &f.message,
-            help: f.help.as_deref(),
-            related: f
-                .related
-                .iter()
-                .map(|rel| JsonRelated {
-                    path: r.path(rel.span.file),
-                    line: rel.span.start.line,
-                    column: rel.span.start.col,
-                    message: &rel.message,
-                })
-                .collect(),
-            suppressed: f.is_suppressed(),
-        })
-        .collect();
     let mut by_severity = BTreeMap::new();
     for s in [
         crate::finding::Severity::Error,
@@ -99,7 +115,7 @@ pub fn render(r: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
     }
     let report = JsonReport {
         version: env!("CARGO_PKG_VERSION"),
-        findings,
+        findings: FindingList(r),
         summary: Summary {
             files: r.stats.files_by_kind.values().sum(),
             linted: r.stats.linted,
