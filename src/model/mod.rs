@@ -7,8 +7,10 @@ pub mod capacity;
 pub mod explain;
 pub mod topic_commands;
 
+use std::any::{Any, TypeId};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use crate::extract::Facts;
 use crate::extract::autoscaling::{Autoscaler, Metric, Pdb, ResourceName, Vpa};
@@ -128,9 +130,28 @@ impl Mounts {
     }
 }
 
+/// Results that several rules derive from the model (the consensus groups,
+/// say): the first rule that asks computes one, the others share it. One
+/// value per type.
+#[derive(Default)]
+pub struct Derived {
+    slots: Mutex<HashMap<TypeId, Arc<Slot>>>,
+}
+
+/// One derived value, set once.
+type Slot = OnceLock<Arc<dyn Any + Send + Sync>>;
+
+impl std::fmt::Debug for Derived {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Derived")
+    }
+}
+
 pub struct Model {
     /// See `Model::mounts`.
-    mounts: std::sync::OnceLock<Mounts>,
+    mounts: OnceLock<Mounts>,
+    /// See `Model::derived`.
+    derived: Derived,
     pub workloads: Vec<Workload>,
     pub services: Vec<Service>,
     pub limit_ranges: Vec<LimitRange>,
@@ -443,7 +464,8 @@ impl Model {
         capacity.kafka_clusters = capacity::kafka_brokers(kafka_clusters, &pools, &dir_of);
 
         let model = Model {
-            mounts: std::sync::OnceLock::new(),
+            mounts: OnceLock::new(),
+            derived: Derived::default(),
             capacity,
             workloads,
             services,
@@ -516,6 +538,25 @@ impl Model {
         &self,
     ) -> impl Iterator<Item = &crate::extract::capacity::ConfigMap> {
         self.capacity.config_maps.iter()
+    }
+
+    /// The value `build` derives from the model, built by the first caller
+    /// and shared with the rest: rules run in parallel, and a caller that
+    /// asks while another builds it waits for that one.
+    pub fn derived<T: Any + Send + Sync>(&self, build: fn(&Model) -> T) -> Arc<T> {
+        let slot = {
+            let mut slots = self
+                .derived
+                .slots
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            Arc::clone(slots.entry(TypeId::of::<T>()).or_default())
+        };
+        let value = Arc::clone(slot.get_or_init(|| Arc::new(build(self))));
+        // The slot of T only ever holds a T.
+        value
+            .downcast::<T>()
+            .unwrap_or_else(|_| Arc::new(build(self)))
     }
 
     /// The mount index, built once.
@@ -819,6 +860,33 @@ pub(crate) fn from_yaml(inputs: &[(&str, &str)]) -> Model {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_derived_value_is_built_once_and_shared() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static BUILDS: AtomicUsize = AtomicUsize::new(0);
+        struct Count(usize);
+        struct Names(Vec<String>);
+        let model = from_yaml(&[("a.yaml", DEPLOY)]);
+        let count = |m: &Model| {
+            BUILDS.fetch_add(1, Ordering::SeqCst);
+            Count(m.workloads.len())
+        };
+        let values: Vec<Arc<Count>> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..8).map(|_| s.spawn(|| model.derived(count))).collect();
+            handles.into_iter().filter_map(|h| h.join().ok()).collect()
+        });
+        assert_eq!(values.len(), 8);
+        assert_eq!(BUILDS.load(Ordering::SeqCst), 1);
+        assert!(values.iter().all(|v| v.0 == 1));
+        assert!(values.windows(2).all(|w| Arc::ptr_eq(&w[0], &w[1])));
+        // Another type has a slot of its own.
+        let names =
+            model.derived(|m| Names(m.workloads().map(|w| w.meta.name.to_string()).collect()));
+        assert_eq!(names.0, ["api"]);
+        assert_eq!(model.derived(count).0, 1);
+        assert_eq!(BUILDS.load(Ordering::SeqCst), 1);
+    }
 
     const DEPLOY: &str = "apiVersion: apps/v1
 kind: Deployment

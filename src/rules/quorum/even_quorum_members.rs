@@ -51,7 +51,7 @@ impl Violation for EvenQuorumMembers {
 }
 
 pub fn check(model: &Model, out: &mut Findings) {
-    for g in groups(model) {
+    for g in groups(model).iter() {
         if g.voters < 2 || g.voters % 2 != 0 {
             continue;
         }
@@ -66,8 +66,8 @@ pub fn check(model: &Model, out: &mut Findings) {
             source: g.source.clone(),
         };
         let f = out.report(v, g.span);
-        for (span, msg) in g.related {
-            f.related(span, msg);
+        for (span, msg) in &g.related {
+            f.related(*span, msg.as_str());
         }
     }
     for (conf, monitor) in sentinels(model) {

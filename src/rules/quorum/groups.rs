@@ -6,6 +6,7 @@
 //! locations.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use crate::extract::Val;
 use crate::extract::compose::{self, Service as ComposeService};
@@ -258,10 +259,24 @@ pub fn service_system(s: &ComposeService) -> Option<System> {
     )
 }
 
-/// Every consensus group of the tree. Sentinels that run with a
-/// sentinel.conf of the tree are left out: they are judged with that file
-/// (see `sentinels`).
-pub fn groups(model: &Model) -> Vec<Group> {
+/// The consensus groups of a tree.
+pub struct Groups(Vec<Group>);
+
+impl std::ops::Deref for Groups {
+    type Target = [Group];
+    fn deref(&self) -> &[Group] {
+        &self.0
+    }
+}
+
+/// Every consensus group of the tree, found by the first rule that asks and
+/// shared with the others. Sentinels that run with a sentinel.conf of the
+/// tree are left out: they are judged with that file (see `sentinels`).
+pub fn groups(model: &Model) -> Arc<Groups> {
+    model.derived(|m| Groups(find(m)))
+}
+
+fn find(model: &Model) -> Vec<Group> {
     let mut out = Vec::new();
     // Workloads of one system that carry the same member list (one
     // Deployment per etcd member, say) are one group of that list's size.

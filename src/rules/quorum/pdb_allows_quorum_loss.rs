@@ -91,18 +91,18 @@ pub fn check(model: &Model, out: &mut Findings) {
         }
     }
     let mut quorums: Vec<Quorum> = groups(model)
-        .into_iter()
+        .iter()
         .filter_map(|g| {
             // Groups sized by workloads' replicas or their shared member list.
             let Origin::Workload(first) = g.origin else {
                 return None;
             };
             Some(Quorum {
-                members: members(model, first, &g),
+                members: members(model, first, g),
                 voters: g.voters,
                 loss: g.system.loss(),
-                name: g.name,
-                source: g.source,
+                name: g.name.clone(),
+                source: g.source.clone(),
                 span: g.span,
             })
         })

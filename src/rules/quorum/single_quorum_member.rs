@@ -86,7 +86,7 @@ fn scaled_beside(
 }
 
 pub fn check(model: &Model, out: &mut Findings) {
-    for g in groups(model) {
+    for g in groups(model).iter() {
         if g.voters != 1 {
             continue;
         }
@@ -104,8 +104,8 @@ pub fn check(model: &Model, out: &mut Findings) {
         if let Some(at) = at {
             f.related(at, format!("{scaled} runs {scaled_count}"));
         }
-        for (span, msg) in g.related {
-            f.related(span, msg);
+        for (span, msg) in &g.related {
+            f.related(*span, msg.as_str());
         }
     }
 }
