@@ -221,8 +221,13 @@ fn consumption(
                 w.meta.kind_span,
             )
         });
-    let share_group = w.pod.running_containers().any(|c| {
-        let env = container_env(c, &w.namespace, cm_index);
+    // Each container's environment, built once for both questions.
+    let envs: Vec<_> = w
+        .pod
+        .running_containers()
+        .map(|c| (c, container_env(c, &w.namespace, cm_index)))
+        .collect();
+    let share_group = envs.iter().any(|(c, env)| {
         let share_var = env.iter().any(|(k, v)| {
             k.contains("SHARE_GROUP")
                 || (k.ends_with("GROUP_TYPE")
@@ -239,8 +244,7 @@ fn consumption(
         return None;
     }
     let from_env = || {
-        w.pod.running_containers().find_map(|c| {
-            let env = container_env(c, &w.namespace, cm_index);
+        envs.iter().find_map(|(_, env)| {
             let value = |names: &[&str]| {
                 names
                     .iter()
