@@ -435,7 +435,20 @@ pub fn lint(settings: &Settings) -> Outcome {
         .then(|| crate::model::explain::facts(&model, &files));
     suppress::apply(&mut findings, &files, settings, &inline);
     let display = |id: FileId| files.get(id.0 as usize).map_or("", |f| f.display.as_str());
-    findings.sort_by(|a, b| {
+    // In place: a stable sort's scratch space is as large as the list, at
+    // the end of the run where memory peaks. The key goes down to every
+    // field a report shows, so findings that still compare equal are one
+    // finding reported twice, and their order cannot show.
+    fn related<'a>(
+        files: &'a [SourceFile],
+        r: &'a crate::finding::Related,
+    ) -> (&'a str, Pos, Pos, &'a str, bool) {
+        let file = files
+            .get(r.span.file.0 as usize)
+            .map_or("", |f| f.display.as_str());
+        (file, r.span.start, r.span.end, &r.message, r.edit)
+    }
+    findings.sort_unstable_by(|a, b| {
         (
             display(a.span.file),
             a.span.start,
@@ -448,6 +461,11 @@ pub fn lint(settings: &Settings) -> Outcome {
                 b.rule.code(),
                 &b.message,
             ))
+            .then_with(|| (a.span.end, &a.help, &a.subject).cmp(&(b.span.end, &b.help, &b.subject)))
+            .then_with(|| {
+                let key = |r| related(&files, r);
+                a.related.iter().map(key).cmp(b.related.iter().map(key))
+            })
     });
     if let Some(b) = &settings.baseline {
         b.apply(&mut findings, &files);
