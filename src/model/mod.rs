@@ -148,8 +148,6 @@ impl std::fmt::Debug for Derived {
 }
 
 pub struct Model {
-    /// See `Model::mounts`.
-    mounts: OnceLock<Mounts>,
     /// See `Model::derived`.
     derived: Derived,
     pub workloads: Vec<Workload>,
@@ -464,7 +462,6 @@ impl Model {
         capacity.kafka_clusters = capacity::kafka_brokers(kafka_clusters, &pools, &dir_of);
 
         let model = Model {
-            mounts: OnceLock::new(),
             derived: Derived::default(),
             capacity,
             workloads,
@@ -559,18 +556,18 @@ impl Model {
             .unwrap_or_else(|_| Arc::new(build(self)))
     }
 
-    /// The mount index, built once.
-    pub fn mounts(&self) -> &Mounts {
-        self.mounts.get_or_init(|| {
+    /// The mount index, built once (see `Model::derived`).
+    pub fn mounts(&self) -> Arc<Mounts> {
+        self.derived(|model| {
             let mut m = Mounts::default();
-            for (si, s) in self.compose_services.iter().enumerate() {
+            for (si, s) in model.compose_services.iter().enumerate() {
                 for (vi, v) in s.volumes.iter().enumerate() {
                     if let Some(src) = s.bind_source(v) {
                         m.compose_binds.entry(src).or_default().push((si, vi));
                     }
                 }
             }
-            for (wi, w) in self.workloads.iter().enumerate() {
+            for (wi, w) in model.workloads.iter().enumerate() {
                 for cm in w.pod.config_map_volumes() {
                     m.config_map_volumes
                         .entry((w.namespace.clone(), cm.clone()))
