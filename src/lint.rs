@@ -435,20 +435,27 @@ pub fn lint(settings: &Settings) -> Outcome {
         .explain_facts
         .then(|| crate::model::explain::facts(&model, &files));
     suppress::apply(&mut findings, &files, settings, &inline);
-    let display = |id: FileId| files.get(id.0 as usize).map_or("", |f| f.display.as_str());
     // In place: a stable sort's scratch space is as large as the list, at
     // the end of the run where memory peaks. The key goes down to every
     // field a report shows, so findings that still compare equal are one
     // finding reported twice, and their order cannot show.
+    fn display_of(files: &[SourceFile], id: FileId) -> &str {
+        files.get(id.0 as usize).map_or("", |f| f.display.as_str())
+    }
     fn related<'a>(
         files: &'a [SourceFile],
         r: &'a crate::finding::Related,
     ) -> (&'a str, Pos, Pos, &'a str, bool) {
-        let file = files
-            .get(r.span.file.0 as usize)
-            .map_or("", |f| f.display.as_str());
-        (file, r.span.start, r.span.end, &r.message, r.edit)
+        let s = r.span;
+        (
+            display_of(files, s.file),
+            s.start,
+            s.end,
+            &r.message,
+            r.edit,
+        )
     }
+    let display = |id: FileId| display_of(&files, id);
     findings.sort_unstable_by(|a, b| {
         (
             display(a.span.file),
